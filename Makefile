@@ -1,0 +1,35 @@
+# Two commands for a newcomer: `make synth` and `make test`.
+VENV    := .venv
+PY      := $(VENV)/bin/python
+# .venv/bin first on PATH so jsii starts the venv's Node.js 24, not the system Node.
+RUN     := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" CDK_VALIDATION=false
+STAMP   := $(VENV)/.installed
+
+.PHONY: synth synth-enforce test lint scan bench clean
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(STAMP)
+
+## Synthesize the demo app (audit mode) and print the guardrail report.
+synth: $(STAMP)
+	rm -rf cdk.out
+	$(RUN) $(PY) app.py
+	$(RUN) $(VENV)/bin/guardrails scan cdk.out --fail-on none
+
+## Synthesize in enforce mode: fails on the legacy stack's findings.
+synth-enforce: $(STAMP)
+	rm -rf cdk.out
+	$(RUN) $(PY) app.py -c lambda-guardrails:mode=enforce
+
+## Run the whole test suite.
+test: $(STAMP)
+	$(RUN) $(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check guardrails stacks tests app.py
+	$(VENV)/bin/ruff format --check guardrails stacks tests app.py
+
+clean:
+	rm -rf cdk.out .pytest_cache

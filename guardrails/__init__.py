@@ -1,0 +1,1 @@
+"""lambda-guardrails: policy-as-code for AWS Lambda in the AWS CDK."""

@@ -1,0 +1,252 @@
+"""Runs the rules over every function and turns their violations into findings.
+
+The engine owns everything a rule should not know about: severity overrides, framework-owned
+functions, exemptions (and their expiry), CDK acknowledgements read from the assembly, merging
+one problem seen from several functions into one finding, deterministic order, and isolation of
+a rule that fails on some resource (reported as an error; the other rules still run).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import traceback
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from guardrails.model import graph
+from guardrails.model.assembly import Assembly
+from guardrails.model.function import LambdaFunction, Site
+from guardrails.policy import SEVERITY_RANK, Exemption, Policy
+from guardrails.rules import Rule, RuleContext, all_rules
+from guardrails.version import __version__
+
+ACK_PREFIX = "lambda-guardrails::"
+STATUSES = ("open", "acknowledged", "exempted", "baseline")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem at one place, with the functions it affects. The JSON contract's record."""
+
+    rule_id: str
+    severity: str
+    title: str
+    message: str
+    fix: str
+    stack: str
+    logical_id: str
+    construct_path: str | None
+    functions: tuple[str, ...]
+    location: str
+    owner: str = "user"
+    status: str = "open"
+    reason: str | None = None
+    template_path: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "rule_id": self.rule_id,
+            "severity": self.severity,
+            "title": self.title,
+            "message": self.message,
+            "fix": self.fix,
+            "stack": self.stack,
+            "logical_id": self.logical_id,
+            "construct_path": self.construct_path,
+            "functions": list(self.functions),
+            "location": self.location,
+            "owner": self.owner,
+            "status": self.status,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    findings: tuple[Finding, ...]
+    functions: int
+    policy: Policy
+    errors: tuple[str, ...] = ()
+    #: what a reader should know that is not a finding (expired exemptions, ...)
+    notices: tuple[str, ...] = ()
+    #: function logical id per stack -> owner, for grouping in the text report
+    function_owners: Mapping[tuple[str, str], str] = field(default_factory=dict)
+
+    @property
+    def open(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.status == "open")
+
+    @property
+    def failing(self) -> tuple[Finding, ...]:
+        """Open findings at or above the policy's ``fail_on``."""
+        return tuple(f for f in self.open if self.policy.fails(f.severity))
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failing else 0
+
+    def summary(self) -> dict[str, object]:
+        by_severity: dict[str, int] = {}
+        for f in self.open:
+            by_severity[f.severity] = by_severity.get(f.severity, 0) + 1
+        ordered = dict(sorted(by_severity.items(), key=lambda kv: -SEVERITY_RANK[kv[0]]))
+        return {"functions": self.functions, "open": len(self.open), "by_severity": ordered}
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "tool": {"name": "lambda-guardrails", "version": __version__},
+            "findings": [f.to_json() for f in self.findings],
+            "summary": self.summary(),
+            "errors": list(self.errors),
+        }
+
+
+def scan(
+    assembly: Assembly,
+    policy: Policy | None = None,
+    *,
+    today: dt.date | None = None,
+    rules: Iterable[Rule] | None = None,
+) -> Report:
+    """Check every function of ``assembly`` against ``policy``."""
+    policy = policy or Policy()
+    today = today or dt.date.today()
+    context = RuleContext(policy=policy, today=today)
+    functions = graph.functions(assembly)
+    owners = {(fn.stack, fn.logical_id): fn.owner for fn in functions}
+    merged: dict[tuple[str, str, str, str], tuple[Rule, Site, str, str | None, list[str]]] = {}
+    errors: list[str] = []
+    for rule in rules if rules is not None else all_rules():
+        if not policy.rule_enabled(rule.id):
+            continue
+        for fn in functions:
+            try:
+                violations = list(rule.check(fn, context))
+            except Exception as exc:  # a broken rule must not hide the others' findings
+                errors.append(_rule_error(rule, fn, exc))
+                continue
+            for v in violations:
+                key = (rule.id, v.site.stack, v.site.logical_id, v.site.location)
+                if key in merged:
+                    if fn.logical_id not in merged[key][4]:
+                        merged[key][4].append(fn.logical_id)
+                else:
+                    merged[key] = (rule, v.site, v.message, v.severity, [fn.logical_id])
+    findings: list[Finding] = []
+    notices: list[str] = []
+    for rule, where, message, severity, fns in merged.values():
+        owner = "framework" if all(owners.get((where.stack, f)) == "framework" for f in fns) else "user"
+        finding = Finding(
+            rule_id=rule.id,
+            severity=_severity(rule, severity, owner, policy),
+            title=rule.title,
+            message=message,
+            fix=rule.fix,
+            stack=where.stack,
+            logical_id=where.logical_id,
+            construct_path=where.construct_path,
+            functions=tuple(sorted(fns)),
+            location=where.location,
+            owner=owner,
+            template_path=where.template_path,
+        )
+        findings.append(_status(finding, assembly, policy, today, fns_paths(functions, where.stack, fns), notices))
+    findings.sort(key=_order)
+    return Report(
+        findings=tuple(findings),
+        functions=len(functions),
+        policy=policy,
+        errors=tuple(errors),
+        notices=tuple(dict.fromkeys(notices)),
+        function_owners=owners,
+    )
+
+
+def fns_paths(functions: list[LambdaFunction], stack: str, ids: list[str]) -> list[tuple[str, str | None]]:
+    wanted = set(ids)
+    return [
+        (fn.logical_id, fn.site.construct_path)
+        for fn in functions
+        if fn.stack == stack and fn.logical_id in wanted
+    ]
+
+
+def _severity(rule: Rule, case_severity: str | None, owner: str, policy: Policy) -> str:
+    severity = policy.rule_severity(rule.id, case_severity or rule.severity)
+    if owner == "framework" and policy.framework.severity and rule.id in policy.framework.rules:
+        return policy.framework.severity
+    return severity
+
+
+def _status(
+    finding: Finding,
+    assembly: Assembly,
+    policy: Policy,
+    today: dt.date,
+    functions: list[tuple[str, str | None]],
+    notices: list[str],
+) -> Finding:
+    reason = acknowledgement(assembly.acknowledgements, finding.rule_id, finding.construct_path)
+    if reason is not None:
+        return replace(finding, status="acknowledged", reason=reason)
+    subjects = [(finding.logical_id, finding.construct_path), *functions]
+    for exemption in policy.exemptions:
+        if exemption.rule != finding.rule_id or not _selects(exemption, subjects):
+            continue
+        if exemption.expires is not None and exemption.expires < today:
+            notices.append(
+                f"{policy.source}: exemption of {exemption.rule} for '{exemption.resource}' expired "
+                f"on {exemption.expires.isoformat()}; it no longer applies"
+            )
+            finding = replace(
+                finding,
+                reason=f"exemption expired on {exemption.expires.isoformat()}: {exemption.reason}",
+            )
+            continue
+        return replace(finding, status="exempted", reason=exemption.reason)
+    return finding
+
+
+def acknowledgement(
+    acks: Mapping[str, Mapping[str, str]], rule_id: str, construct_path: str | None
+) -> str | None:
+    """The reason of the closest ``lambda-guardrails::<rule>`` acknowledgement on the path or an
+    ancestor (the same lookup CDK itself does for validation plugins)."""
+    if not construct_path or not acks:
+        return None
+    key = ACK_PREFIX + rule_id
+    path = construct_path.lstrip("/")
+    while path:
+        reason = acks.get(path, {}).get(key)
+        if reason is not None:
+            return reason
+        path = path.rpartition("/")[0]
+    return None
+
+
+def _selects(exemption: Exemption, subjects: list[tuple[str, str | None]]) -> bool:
+    for logical_id, path in subjects:
+        if exemption.resource == logical_id:
+            return True
+        if path and (
+            fnmatch.fnmatchcase(path, exemption.resource)
+            or fnmatch.fnmatchcase(path, exemption.resource.rstrip("/") + "/*")
+        ):
+            return True
+    return False
+
+
+def _order(f: Finding) -> tuple[object, ...]:
+    return (-SEVERITY_RANK[f.severity], f.rule_id, f.stack, f.logical_id, f.location)
+
+
+def _rule_error(rule: Rule, fn: LambdaFunction, exc: Exception) -> str:
+    """Where the rule broke, without the exception's text (it could carry a value)."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "guardrails" in f.filename]
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return (
+        f"rule {rule.id} failed on {fn.stack}/{fn.logical_id}: "
+        f"{exc.__class__.__name__}{where}; the other rules still ran"
+    )

@@ -1,0 +1,270 @@
+"""Reading a cloud assembly (``cdk.out``) or a single template into typed stacks.
+
+A cloud assembly holds ``manifest.json``, one template per stack, nested stages as
+``assembly-*`` sub-assemblies, nested stack templates, and ``<stack>.metadata.json`` with the
+construct path of every logical id and the ``aws:cdk:acknowledged-rules`` entries. Resource
+``Metadata`` (``aws:cdk:path``) is used when present, since the CDK CLI emits it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from guardrails.errors import InputError
+from guardrails.model.intrinsics import Evaluator
+from guardrails.model.template import load_template
+
+ACK_METADATA = "aws:cdk:acknowledged-rules"
+_UNKNOWN_ENV = ("unknown-account", "unknown-region")
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One resource with its properties already evaluated."""
+
+    logical_id: str
+    type: str
+    properties: dict[str, Any]
+    construct_path: str | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StackTemplate:
+    """One deployed template: a stack, a nested stack, or a template file scanned alone."""
+
+    name: str
+    template_path: str
+    resources: Mapping[str, Resource]
+    parameters: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    account: str | None = None
+    region: str | None = None
+    #: S3 object key of a file asset (``<hash>.zip``) -> its staged path in the assembly.
+    assets: Mapping[str, Path] = field(default_factory=dict)
+
+    def of_type(self, *types: str) -> Iterator[Resource]:
+        for resource in self.resources.values():
+            if resource.type in types:
+                yield resource
+
+
+@dataclass(frozen=True)
+class Assembly:
+    """Every template of one scan, and the acknowledgements written into the assembly."""
+
+    stacks: tuple[StackTemplate, ...]
+    #: construct path (no leading ``/``) -> {``lambda-guardrails::GR-...``: reason}
+    acknowledgements: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    directory: Path | None = None
+
+
+def load(path: str | Path) -> Assembly:
+    """Load a cloud assembly directory or a single template file (JSON or YAML)."""
+    p = Path(path)
+    if p.is_dir():
+        return load_assembly(p)
+    if p.is_file():
+        return Assembly(stacks=(load_template_file(p),))
+    raise InputError(f"{p}: no such file or directory; pass a cloud assembly (cdk.out) or a template")
+
+
+def load_template_file(path: Path, name: str | None = None) -> StackTemplate:
+    doc = load_template(path)
+    stack_name = name or path.name.split(".")[0]
+    return _stack(doc, stack_name, path, paths={}, account=None, region=None, assets={})
+
+
+def load_assembly(directory: Path, only_templates: set[Path] | None = None) -> Assembly:
+    """Read ``manifest.json`` and every stack template of the assembly and its nested stages.
+
+    ``only_templates`` restricts the result to the given template files (the validation
+    plugin's view of which stacks it was asked about).
+    """
+    stacks: list[StackTemplate] = []
+    acks: dict[str, dict[str, str]] = {}
+    _read_assembly(directory, stacks, acks, only_templates)
+    return Assembly(stacks=tuple(stacks), acknowledgements=acks, directory=directory)
+
+
+def _read_json(path: Path, what: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(
+            f"{path}: no {what} here; pass the cloud assembly directory (cdk.out) or a template"
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}:{exc.lineno}:{exc.colno}: malformed {what} ({exc.msg})") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read {what} ({exc.__class__.__name__})") from None
+
+
+def _read_assembly(
+    directory: Path,
+    stacks: list[StackTemplate],
+    acks: dict[str, dict[str, str]],
+    only: set[Path] | None,
+) -> None:
+    manifest = _read_json(directory / "manifest.json", "cloud assembly manifest (manifest.json)")
+    artifacts = manifest.get("artifacts", {}) if isinstance(manifest, dict) else {}
+    assets = _assets(directory, artifacts)
+    for artifact_id, artifact in sorted(artifacts.items()):
+        kind = artifact.get("type")
+        props = artifact.get("properties", {})
+        if kind == "cdk:cloud-assembly":
+            _read_assembly(directory / props["directoryName"], stacks, acks, only)
+        elif kind == "aws:cloudformation:stack":
+            template_path = directory / props["templateFile"]
+            metadata = _metadata(directory, artifact)
+            for path, entries in metadata.items():
+                for entry in entries:
+                    if entry.get("type") == ACK_METADATA and isinstance(entry.get("data"), dict):
+                        acks.setdefault(path.lstrip("/"), {}).update(entry["data"])
+            if only is not None and template_path.resolve() not in only:
+                continue
+            account, region = _environment(artifact.get("environment", ""))
+            name = artifact.get("displayName") or artifact_id
+            stacks.extend(_stack_and_nested(template_path, name, metadata, account, region, assets))
+
+
+def _environment(env: str) -> tuple[str | None, str | None]:
+    parts = env.removeprefix("aws://").split("/")
+    if len(parts) != 2:
+        return None, None
+    account, region = (None if v in _UNKNOWN_ENV else v for v in parts)
+    return account, region
+
+
+def _metadata(directory: Path, artifact: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    metadata: dict[str, list[dict[str, Any]]] = {}
+    for path, entries in (artifact.get("metadata") or {}).items():
+        metadata.setdefault(path, []).extend(entries)
+    extra = artifact.get("additionalMetadataFile")
+    if extra:
+        for path, entries in _read_json(directory / extra, "metadata file").items():
+            metadata.setdefault(path, []).extend(entries)
+    return metadata
+
+
+def _assets(directory: Path, artifacts: Mapping[str, Any]) -> dict[str, Path]:
+    """Map each file asset's S3 object key (``<hash>.zip``) to its staged path."""
+    assets: dict[str, Path] = {}
+    for artifact in artifacts.values():
+        if artifact.get("type") != "cdk:asset-manifest":
+            continue
+        doc = _read_json(directory / artifact["properties"]["file"], "asset manifest")
+        for asset_hash, asset in (doc.get("files") or {}).items():
+            source = asset.get("source", {}).get("path")
+            if not source:
+                continue
+            staged = directory / source
+            assets[asset_hash] = staged
+            for destination in (asset.get("destinations") or {}).values():
+                key = destination.get("objectKey")
+                if key:
+                    assets[key] = staged
+    return assets
+
+
+def _stack_and_nested(
+    template_path: Path,
+    name: str,
+    metadata: Mapping[str, list[dict[str, Any]]],
+    account: str | None,
+    region: str | None,
+    assets: Mapping[str, Path],
+) -> list[StackTemplate]:
+    """The stack's template plus its nested stacks, each with its own logical-id -> path map."""
+    template_files: dict[str, str] = {}  # construct path -> template file
+    logical_ids: dict[str, str] = {}  # construct path -> logical id
+    for path, entries in metadata.items():
+        for entry in entries:
+            if entry.get("type") == "aws:cdk:templateFile":
+                template_files[path.lstrip("/")] = entry["data"]
+            elif entry.get("type") == "aws:cdk:logicalId":
+                logical_ids[path.lstrip("/")] = entry["data"]
+    root = next((p for p, f in template_files.items() if f == template_path.name), None)
+    per_template: dict[str, dict[str, str]] = {p: {} for p in template_files}
+    for path, logical_id in logical_ids.items():
+        owner = max(
+            (p for p in template_files if path.startswith(p + "/")), key=len, default=root
+        )
+        if owner is not None:
+            per_template[owner][logical_id] = path
+    stacks = [
+        _stack(
+            load_template(template_path),
+            name,
+            template_path,
+            per_template.get(root, {}) if root else {},
+            account,
+            region,
+            assets,
+        )
+    ]
+    for path, file in sorted(template_files.items()):
+        if path == root:
+            continue
+        nested_name = f"{name}/{path[len(root) + 1 :]}" if root and path.startswith(root + "/") else path
+        nested_path = template_path.parent / file
+        stacks.append(
+            _stack(
+                load_template(nested_path),
+                nested_name,
+                nested_path,
+                per_template[path],
+                account,
+                region,
+                assets,
+            )
+        )
+    return stacks
+
+
+def _stack(
+    doc: Mapping[str, Any],
+    name: str,
+    template_path: Path,
+    paths: Mapping[str, str],
+    account: str | None,
+    region: str | None,
+    assets: Mapping[str, Path],
+) -> StackTemplate:
+    raw_resources: dict[str, Any] = doc.get("Resources") or {}
+    parameters = doc.get("Parameters") or {}
+    evaluator = Evaluator(
+        resources=raw_resources,
+        parameters=parameters if isinstance(parameters, dict) else {},
+        mappings=doc.get("Mappings") or {},
+        conditions=doc.get("Conditions") or {},
+        account=account,
+        region=region,
+    )
+    resources: dict[str, Resource] = {}
+    for logical_id, raw in raw_resources.items():
+        condition = raw.get("Condition")
+        if isinstance(condition, str) and evaluator.condition(condition) is False:
+            continue  # never deployed
+        props = evaluator.evaluate(raw.get("Properties") or {})
+        metadata = raw.get("Metadata") if isinstance(raw.get("Metadata"), dict) else {}
+        construct_path = paths.get(logical_id) or metadata.get("aws:cdk:path")
+        resources[logical_id] = Resource(
+            logical_id=logical_id,
+            type=raw["Type"],
+            properties=props if isinstance(props, dict) else {},
+            construct_path=construct_path,
+            metadata=metadata,
+        )
+    return StackTemplate(
+        name=name,
+        template_path=str(template_path.resolve()),
+        resources=resources,
+        parameters=evaluator.parameters,
+        account=account,
+        region=region,
+        assets=assets,
+    )

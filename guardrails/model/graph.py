@@ -1,0 +1,325 @@
+"""Building the graph around each Lambda function from the evaluated templates.
+
+Links are followed through ``Ref`` / ``Fn::GetAtt`` tokens (and through aliases and versions of
+the function), never through names guessed from strings, except where CloudFormation itself
+links by name: the ``/aws/lambda/<function name>`` log group.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+from guardrails.model.assembly import Assembly, Resource, StackTemplate
+from guardrails.model.framework import is_framework_function
+from guardrails.model.function import (
+    Code,
+    EventInvokeConfig,
+    EventSourceMapping,
+    ExecutionRole,
+    FunctionUrl,
+    LambdaFunction,
+    LogGroup,
+    ManagedPolicy,
+    Permission,
+    Site,
+    Statement,
+    VpcPlacement,
+)
+from guardrails.model.values import Text, Token, as_list, dig, literal_str, referenced_resources, render
+
+_AWS_MANAGED = re.compile(r"^arn:(?:aws[a-z-]*|\$\{AWS::Partition\}):iam::aws:policy/(.+)$")
+_LAMBDA_LOG_PREFIX = "/aws/lambda/"
+#: resource type -> the property that names the function it belongs to
+_ATTACHMENTS = {
+    "AWS::Lambda::Permission": "FunctionName",
+    "AWS::Lambda::Url": "TargetFunctionArn",
+    "AWS::Lambda::EventSourceMapping": "FunctionName",
+    "AWS::Lambda::EventInvokeConfig": "FunctionName",
+}
+
+
+def functions(assembly: Assembly) -> list[LambdaFunction]:
+    """Every ``AWS::Lambda::Function`` of the assembly, with its graph."""
+    out: list[LambdaFunction] = []
+    for stack in assembly.stacks:
+        out.extend(StackGraph(stack).functions())
+    return out
+
+
+def site(stack: StackTemplate, resource: Resource, *path: str | int) -> Site:
+    return Site(
+        stack=stack.name,
+        logical_id=resource.logical_id,
+        construct_path=resource.construct_path,
+        template_path=stack.template_path,
+    ).at(*path)
+
+
+def statements(
+    stack: StackTemplate, resource: Resource, document: Any, *path: str | int
+) -> tuple[Statement, ...]:
+    """The statements of a policy document found at ``path`` inside ``resource``."""
+    raw = dig(document, "Statement")
+    out = []
+    for i, st in enumerate(as_list(raw)):
+        if not isinstance(st, dict):
+            continue
+        where = (*path, "Statement", i) if isinstance(raw, list) else (*path, "Statement")
+        out.append(
+            Statement(
+                site=site(stack, resource, *where),
+                effect=st.get("Effect") if isinstance(st.get("Effect"), str) else "Allow",
+                actions=tuple(as_list(st.get("Action"))),
+                not_actions=tuple(as_list(st.get("NotAction"))),
+                resources=tuple(as_list(st.get("Resource"))),
+                not_resources=tuple(as_list(st.get("NotResource"))),
+                principals=st.get("Principal", st.get("NotPrincipal")),
+                conditions=st.get("Condition"),
+                sid=st.get("Sid") if isinstance(st.get("Sid"), str) else None,
+            )
+        )
+    return tuple(out)
+
+
+class StackGraph:
+    """Indexes one template once, then assembles each function's graph from the indexes."""
+
+    def __init__(self, stack: StackTemplate) -> None:
+        self.stack = stack
+        by_type: dict[str, list[Resource]] = defaultdict(list)
+        for r in stack.resources.values():
+            by_type[r.type].append(r)
+        self.by_type = by_type
+        self.fn_ids = {r.logical_id for r in by_type["AWS::Lambda::Function"]}
+        self.fn_names = {
+            literal_str(r.properties.get("FunctionName")): r.logical_id
+            for r in by_type["AWS::Lambda::Function"]
+            if literal_str(r.properties.get("FunctionName"))
+        }
+        # aliases and versions invoke the function they point at
+        self.aliases: dict[str, str] = {}
+        for r in by_type["AWS::Lambda::Alias"] + by_type["AWS::Lambda::Version"]:
+            target = self._function_of(r.properties.get("FunctionName"))
+            if target:
+                self.aliases[r.logical_id] = target
+        self.roles_of_fn = {
+            r.logical_id: self._single_ref(r.properties.get("Role")) for r in by_type["AWS::Lambda::Function"]
+        }
+        self.fns_of_role: dict[str, list[str]] = defaultdict(list)
+        for fn_id, role_id in self.roles_of_fn.items():
+            if role_id:
+                self.fns_of_role[role_id].append(fn_id)
+        # resource type -> function logical id -> resources of that type attached to it
+        self.attached: dict[str, dict[str, list[Resource]]] = {}
+        for t, prop in _ATTACHMENTS.items():
+            index: dict[str, list[Resource]] = defaultdict(list)
+            for r in by_type[t]:
+                target = self._function_of(r.properties.get(prop))
+                if target:
+                    index[target].append(r)
+            self.attached[t] = index
+        # role logical id -> policy resources naming it in ``Roles``
+        self.policies_of_role: dict[str, list[Resource]] = defaultdict(list)
+        role_names = {
+            literal_str(r.properties.get("RoleName")): r.logical_id
+            for r in by_type["AWS::IAM::Role"]
+            if literal_str(r.properties.get("RoleName"))
+        }
+        for t in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+            for p in by_type[t]:
+                for x in as_list(p.properties.get("Roles")):
+                    role_id = self._single_ref(x) or role_names.get(literal_str(x))
+                    if role_id and p not in self.policies_of_role[role_id]:
+                        self.policies_of_role[role_id].append(p)
+
+    # -- linking helpers ----------------------------------------------------------------------
+    def _single_ref(self, value: Any) -> str | None:
+        """The logical id a value points at when it is a single Ref/GetAtt to a resource."""
+        if isinstance(value, Token) and value.resource in self.stack.resources:
+            return value.resource
+        return None
+
+    def _function_of(self, value: Any) -> str | None:
+        """The function a ``FunctionName`` / ``TargetFunctionArn`` value designates."""
+        for logical_id in sorted(referenced_resources(value)):
+            if logical_id in self.fn_ids:
+                return logical_id
+            if logical_id in self.aliases:
+                return self.aliases[logical_id]
+        name = literal_str(value)
+        if name:
+            # a name, or an ARN (possibly qualified with a version or alias) ending in it
+            if ":function:" in name:
+                name = name.split(":function:", 1)[1].split(":", 1)[0]
+            return self.fn_names.get(name)
+        return None
+
+    def _targeting(self, resource_type: str, fn_id: str) -> list[Resource]:
+        return self.attached[resource_type].get(fn_id, [])
+
+    # -- graph -------------------------------------------------------------------------------
+    def functions(self) -> Iterator[LambdaFunction]:
+        for r in self.by_type["AWS::Lambda::Function"]:
+            yield self.function(r)
+
+    def function(self, r: Resource) -> LambdaFunction:
+        stack = self.stack
+        props = r.properties
+        role_id = self.roles_of_fn.get(r.logical_id)
+        role_resource = stack.resources.get(role_id) if role_id else None
+        role = self.role(role_resource) if role_resource and role_resource.type == "AWS::IAM::Role" else None
+        tags = {
+            t["Key"]: t.get("Value")
+            for t in as_list(props.get("Tags"))
+            if isinstance(t, dict) and isinstance(t.get("Key"), str)
+        }
+        return LambdaFunction(
+            site=site(stack, r),
+            properties=props,
+            owner="framework" if is_framework_function(r.logical_id, r.construct_path) else "user",
+            role=role,
+            role_arn=None if role else props.get("Role"),
+            permissions=tuple(self.permissions(r.logical_id)),
+            urls=tuple(
+                FunctionUrl(site(stack, u), u.properties.get("AuthType"), u.properties.get("Cors"))
+                for u in self._targeting("AWS::Lambda::Url", r.logical_id)
+            ),
+            log_groups=tuple(self.log_groups(r)),
+            vpc=self.vpc(r),
+            code=self.code(r),
+            event_source_mappings=tuple(
+                EventSourceMapping(
+                    site(stack, m),
+                    m.properties.get("EventSourceArn"),
+                    dig(m.properties, "DestinationConfig", "OnFailure", "Destination"),
+                )
+                for m in self._targeting("AWS::Lambda::EventSourceMapping", r.logical_id)
+            ),
+            event_invoke_configs=tuple(
+                EventInvokeConfig(
+                    site(stack, c), dig(c.properties, "DestinationConfig", "OnFailure", "Destination")
+                )
+                for c in self._targeting("AWS::Lambda::EventInvokeConfig", r.logical_id)
+            ),
+            tags=tags,
+            account=stack.account,
+            region=stack.region,
+            parameters=dict(stack.parameters),
+        )
+
+    def role(self, r: Resource) -> ExecutionRole:
+        stack = self.stack
+        props = r.properties
+        managed: list[ManagedPolicy] = []
+        policy_docs: list[tuple[Resource, Any, tuple[str | int, ...]]] = []
+        for i, arn in enumerate(as_list(props.get("ManagedPolicyArns"))):
+            mp_id = self._single_ref(arn)
+            match = _AWS_MANAGED.match(render(arn)) if isinstance(arn, (str, Text)) else None
+            managed.append(
+                ManagedPolicy(
+                    site(stack, r, "ManagedPolicyArns", i),
+                    arn,
+                    aws_name=match.group(1) if match else None,
+                    logical_id=mp_id,
+                )
+            )
+            mp = stack.resources.get(mp_id) if mp_id else None
+            if mp and mp.type == "AWS::IAM::ManagedPolicy":
+                policy_docs.append((mp, mp.properties.get("PolicyDocument"), ("PolicyDocument",)))
+        for i, policy in enumerate(as_list(props.get("Policies"))):
+            if isinstance(policy, dict):
+                policy_docs.append((r, policy.get("PolicyDocument"), ("Policies", i, "PolicyDocument")))
+        for p in self.policies_of_role.get(r.logical_id, ()):
+            if not any(p is d[0] for d in policy_docs):
+                policy_docs.append((p, p.properties.get("PolicyDocument"), ("PolicyDocument",)))
+        all_statements: list[Statement] = []
+        for resource, document, path in policy_docs:
+            all_statements.extend(statements(stack, resource, document, *path))
+        return ExecutionRole(
+            site=site(stack, r),
+            trust=statements(stack, r, props.get("AssumeRolePolicyDocument"), "AssumeRolePolicyDocument"),
+            managed_policies=tuple(managed),
+            statements=tuple(all_statements),
+            permissions_boundary=props.get("PermissionsBoundary"),
+            functions=tuple(sorted(self.fns_of_role.get(r.logical_id, ()))),
+        )
+
+    def permissions(self, fn_id: str) -> Iterator[Permission]:
+        for p in self._targeting("AWS::Lambda::Permission", fn_id):
+            props = p.properties
+            yield Permission(
+                site=site(self.stack, p),
+                action=props.get("Action"),
+                principal=props.get("Principal"),
+                source_account=props.get("SourceAccount"),
+                source_arn=props.get("SourceArn"),
+                principal_org_id=props.get("PrincipalOrgID"),
+                function_url_auth_type=props.get("FunctionUrlAuthType"),
+                invoked_via_function_url=props.get("InvokedViaFunctionUrl"),
+            )
+
+    def log_groups(self, fn: Resource) -> Iterator[LogGroup]:
+        stack = self.stack
+        configured = dig(fn.properties, "LoggingConfig", "LogGroup")
+        fn_name = fn.properties.get("FunctionName")
+        for lg in self.by_type["AWS::Logs::LogGroup"]:
+            name = lg.properties.get("LogGroupName")
+            if configured is not None and (
+                self._single_ref(configured) == lg.logical_id
+                or (literal_str(configured) is not None and literal_str(configured) == literal_str(name))
+            ):
+                linked_by = "logging_config"
+            elif configured is None and self._names_function_log_group(name, fn.logical_id, fn_name):
+                linked_by = "by_name"
+            else:
+                continue
+            yield LogGroup(
+                site(stack, lg),
+                name,
+                lg.properties.get("RetentionInDays"),
+                lg.properties.get("KmsKeyId"),
+                linked_by,
+            )
+        for lr in self.by_type["Custom::LogRetention"]:
+            name = lr.properties.get("LogGroupName")
+            if self._names_function_log_group(name, fn.logical_id, fn_name) or (
+                configured is not None and literal_str(configured) == literal_str(name)
+            ):
+                yield LogGroup(site(stack, lr), name, lr.properties.get("RetentionInDays"), None, "log_retention")
+
+    @staticmethod
+    def _names_function_log_group(name: Any, fn_id: str, fn_name: Any) -> bool:
+        """``/aws/lambda/<function>``, by Ref to the function or by its literal name."""
+        if isinstance(name, Text) and len(name.parts) == 2:
+            prefix, ref = name.parts
+            return prefix == _LAMBDA_LOG_PREFIX and isinstance(ref, Token) and ref.resource == fn_id
+        literal_name, literal_fn = literal_str(name), literal_str(fn_name)
+        return bool(literal_name and literal_fn and literal_name == _LAMBDA_LOG_PREFIX + literal_fn)
+
+    def vpc(self, fn: Resource) -> VpcPlacement | None:
+        config = fn.properties.get("VpcConfig")
+        if not isinstance(config, dict):
+            return None
+        subnets = tuple(as_list(config.get("SubnetIds")))
+        groups = tuple(as_list(config.get("SecurityGroupIds")))
+        if not subnets and not groups:
+            return None  # an empty VpcConfig detaches the function
+        return VpcPlacement(site(self.stack, fn, "VpcConfig"), subnets, groups)
+
+    def code(self, fn: Resource) -> Code | None:
+        code = fn.properties.get("Code")
+        if not isinstance(code, dict):
+            return None
+        inline = code.get("ZipFile")
+        s3_key = code.get("S3Key")
+        key = literal_str(s3_key)
+        return Code(
+            site=site(self.stack, fn, "Code"),
+            inline=inline if isinstance(inline, str) else (render(inline) if inline is not None else None),
+            s3_key=s3_key,
+            image_uri=code.get("ImageUri"),
+            asset_path=self.stack.assets.get(key) if key else None,
+        )

@@ -1,0 +1,274 @@
+"""Evaluation of CloudFormation intrinsic functions into values or explicit tokens.
+
+Evaluation is static: only what the template itself fixes is computed (literal joins, selects
+over literal lists, mappings, conditions over literals, the stack's own account and region when
+its environment is known). Everything else becomes a ``Token``, never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from guardrails.model.values import NO_VALUE, Text, Token, literal_str, unknown
+
+_SUB_VAR = re.compile(r"\$\{([^}]*)\}")
+
+
+def partition_of(region: str | None) -> str | None:
+    if not region:
+        return None
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    if region.startswith("us-iso"):
+        return "aws-iso" if region.startswith("us-iso-") else "aws-iso-b"
+    return "aws"
+
+
+@dataclass
+class Evaluator:
+    """Evaluates the intrinsics of one template."""
+
+    resources: Mapping[str, Any]
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    mappings: Mapping[str, Any] = field(default_factory=dict)
+    conditions: Mapping[str, Any] = field(default_factory=dict)
+    account: str | None = None
+    region: str | None = None
+    stack_name: str | None = None
+    _condition_cache: dict[str, Any] = field(default_factory=dict)
+
+    # -- entry point -------------------------------------------------------------------------
+    def evaluate(self, node: Any) -> Any:
+        if isinstance(node, dict):
+            if len(node) == 1:
+                (key, arg), = node.items()
+                if key == "Ref" or key.startswith("Fn::") or key == "Condition":
+                    handler = _HANDLERS.get(key)
+                    if handler is not None:
+                        return handler(self, arg)
+                    if key != "Condition":
+                        return unknown(key)
+            out = {}
+            for k, v in node.items():
+                ev = self.evaluate(v)
+                if ev is not NO_VALUE:
+                    out[k] = ev
+            return out
+        if isinstance(node, list):
+            return [ev for ev in (self.evaluate(v) for v in node) if ev is not NO_VALUE]
+        return node
+
+    # -- intrinsics --------------------------------------------------------------------------
+    def ref(self, name: Any) -> Any:
+        if not isinstance(name, str):
+            return unknown("Ref")
+        if name.startswith("AWS::"):
+            return self.pseudo(name)
+        if name in self.parameters:
+            return Token("param", name)
+        if name in self.resources:
+            return Token("ref", name)
+        return unknown(f"Ref {name}")
+
+    def pseudo(self, name: str) -> Any:
+        if name == "AWS::NoValue":
+            return NO_VALUE
+        if name == "AWS::AccountId" and self.account:
+            return self.account
+        if name == "AWS::Region" and self.region:
+            return self.region
+        if name == "AWS::Partition" and partition_of(self.region):
+            return partition_of(self.region)
+        if name == "AWS::StackName" and self.stack_name:
+            return self.stack_name
+        return Token("pseudo", name)
+
+    def get_att(self, arg: Any) -> Any:
+        if isinstance(arg, str) and "." in arg:
+            arg = arg.split(".", 1)
+        if isinstance(arg, list) and len(arg) == 2:
+            logical_id, attribute = arg[0], self.evaluate(arg[1])
+            if isinstance(logical_id, str) and isinstance(attribute, str):
+                return Token("getatt", logical_id, attribute)
+        return unknown("Fn::GetAtt")
+
+    def join(self, arg: Any) -> Any:
+        if not (isinstance(arg, list) and len(arg) == 2):
+            return unknown("Fn::Join")
+        sep = self.evaluate(arg[0])
+        items = self.evaluate(arg[1])
+        if not isinstance(sep, str) or not isinstance(items, list):
+            return unknown("Fn::Join")
+        parts: list[str | Token] = []
+        for i, item in enumerate(items):
+            if i and sep:
+                parts.append(sep)
+            if isinstance(item, Text):
+                parts.extend(item.parts)
+            elif isinstance(item, Token):
+                parts.append(item)
+            else:
+                lit = literal_str(item)
+                if lit is None:
+                    return unknown("Fn::Join")
+                parts.append(lit)
+        return _text(parts)
+
+    def sub(self, arg: Any) -> Any:
+        if isinstance(arg, str):
+            template, variables = arg, {}
+        elif isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str):
+            template, variables = arg[0], self.evaluate(arg[1])
+            if not isinstance(variables, dict):
+                return unknown("Fn::Sub")
+        else:
+            return unknown("Fn::Sub")
+        parts: list[str | Token] = []
+        pos = 0
+        for m in _SUB_VAR.finditer(template):
+            parts.append(template[pos : m.start()])
+            pos = m.end()
+            name = m.group(1)
+            if name.startswith("!"):
+                parts.append("${" + name[1:] + "}")
+                continue
+            if name in variables:
+                value = variables[name]
+            elif "." in name and name.split(".", 1)[0] in self.resources:
+                logical_id, attribute = name.split(".", 1)
+                value = Token("getatt", logical_id, attribute)
+            else:
+                value = self.ref(name)
+            if isinstance(value, Text):
+                parts.extend(value.parts)
+            elif isinstance(value, Token):
+                parts.append(value)
+            else:
+                lit = literal_str(value)
+                parts.append(lit if lit is not None else unknown(name))
+        parts.append(template[pos:])
+        return _text(parts)
+
+    def select(self, arg: Any) -> Any:
+        if isinstance(arg, list) and len(arg) == 2:
+            index, items = self.evaluate(arg[0]), self.evaluate(arg[1])
+            try:
+                i = int(index)
+            except (TypeError, ValueError):
+                return unknown("Fn::Select")
+            if isinstance(items, list) and 0 <= i < len(items):
+                return items[i]
+        return unknown("Fn::Select")
+
+    def split(self, arg: Any) -> Any:
+        if isinstance(arg, list) and len(arg) == 2:
+            sep, source = self.evaluate(arg[0]), self.evaluate(arg[1])
+            if isinstance(sep, str) and sep and isinstance(source, str):
+                return source.split(sep)
+        return unknown("Fn::Split")
+
+    def find_in_map(self, arg: Any) -> Any:
+        if isinstance(arg, list) and len(arg) >= 3:
+            keys = [self.evaluate(a) for a in arg[:3]]
+            node: Any = self.mappings
+            for key in keys:
+                if not isinstance(key, str) or not isinstance(node, dict) or key not in node:
+                    if len(arg) == 4 and isinstance(arg[3], dict):
+                        return self.evaluate(arg[3].get("DefaultValue"))
+                    return unknown("Fn::FindInMap")
+                node = node[key]
+            return self.evaluate(node)
+        return unknown("Fn::FindInMap")
+
+    def if_(self, arg: Any) -> Any:
+        if isinstance(arg, list) and len(arg) == 3 and isinstance(arg[0], str):
+            chosen = self.condition(arg[0])
+            if chosen is True:
+                return self.evaluate(arg[1])
+            if chosen is False:
+                return self.evaluate(arg[2])
+        return unknown("Fn::If")
+
+    def import_value(self, arg: Any) -> Any:
+        name = self.evaluate(arg)
+        return Token("import", name if isinstance(name, str) else str(name))
+
+    def base64(self, arg: Any) -> Any:
+        return self.evaluate(arg)
+
+    # -- conditions ---------------------------------------------------------------------------
+    def condition(self, name: str) -> bool | None:
+        """True / False when a named condition is decidable from the template, else None."""
+        if name not in self._condition_cache:
+            self._condition_cache[name] = None  # guards against cycles
+            self._condition_cache[name] = self._truth(self.conditions.get(name))
+        return self._condition_cache[name]
+
+    def _truth(self, node: Any) -> bool | None:
+        if isinstance(node, bool):
+            return node
+        if not isinstance(node, dict) or len(node) != 1:
+            return None
+        (key, arg), = node.items()
+        if key == "Condition" and isinstance(arg, str):
+            return self.condition(arg)
+        if key == "Fn::Equals" and isinstance(arg, list) and len(arg) == 2:
+            a, b = self.evaluate(arg[0]), self.evaluate(arg[1])
+            la, lb = literal_str(a), literal_str(b)
+            if la is None or lb is None:
+                return None
+            return la == lb
+        if key == "Fn::Not" and isinstance(arg, list) and len(arg) == 1:
+            inner = self._truth(arg[0])
+            return None if inner is None else not inner
+        if key in ("Fn::And", "Fn::Or") and isinstance(arg, list):
+            values = [self._truth(a) for a in arg]
+            if key == "Fn::And":
+                if False in values:
+                    return False
+                return None if None in values else True
+            if True in values:
+                return True
+            return None if None in values else False
+        return None
+
+
+def _text(parts: list[str | Token]) -> Any:
+    merged: list[str | Token] = []
+    for p in parts:
+        if p == "":
+            continue
+        if isinstance(p, str) and merged and isinstance(merged[-1], str):
+            merged[-1] = merged[-1] + p
+        else:
+            merged.append(p)
+    if not merged:
+        return ""
+    if len(merged) == 1 and isinstance(merged[0], str):
+        return merged[0]
+    if len(merged) == 1:
+        return merged[0]
+    return Text(tuple(merged))
+
+
+_HANDLERS = {
+    "Ref": Evaluator.ref,
+    "Fn::GetAtt": Evaluator.get_att,
+    "Fn::Join": Evaluator.join,
+    "Fn::Sub": Evaluator.sub,
+    "Fn::Select": Evaluator.select,
+    "Fn::Split": Evaluator.split,
+    "Fn::FindInMap": Evaluator.find_in_map,
+    "Fn::If": Evaluator.if_,
+    "Fn::ImportValue": Evaluator.import_value,
+    "Fn::Base64": Evaluator.base64,
+    "Fn::GetAZs": lambda self, arg: unknown("Fn::GetAZs"),
+    "Fn::Cidr": lambda self, arg: unknown("Fn::Cidr"),
+    "Fn::Length": lambda self, arg: unknown("Fn::Length"),
+    "Fn::ToJsonString": lambda self, arg: unknown("Fn::ToJsonString"),
+}

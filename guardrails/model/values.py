@@ -1,0 +1,143 @@
+"""Evaluated CloudFormation values.
+
+Intrinsics are evaluated once, when a template is loaded, into plain Python values (str, int,
+bool, list, dict) or into one of two explicit forms for what synth cannot know:
+
+* ``Token``: one value known only at deploy time (a resource's ``Ref`` / ``Fn::GetAtt``, a
+  template parameter, a pseudo parameter, an ``Fn::ImportValue``, or an unresolvable intrinsic).
+* ``Text``: a string built from literal parts and tokens (``Fn::Join`` / ``Fn::Sub``).
+
+Rules never read raw template dicts, and never guess: a value that is not ``literal`` cannot be
+decided and a rule says nothing about it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Union
+
+
+@dataclass(frozen=True)
+class Token:
+    """A value that is known only when CloudFormation deploys the template."""
+
+    kind: str  # "ref" | "getatt" | "param" | "pseudo" | "import" | "unknown"
+    target: str  # logical id, parameter name, pseudo parameter, export name or a reason
+    attribute: str | None = None
+
+    def __str__(self) -> str:
+        if self.kind == "getatt":
+            return "${%s.%s}" % (self.target, self.attribute)
+        if self.kind == "import":
+            return "${ImportValue:%s}" % self.target
+        if self.kind == "unknown":
+            return "${?}"
+        return "${%s}" % self.target
+
+    @property
+    def resource(self) -> str | None:
+        """The logical id of the resource this token refers to, if any."""
+        return self.target if self.kind in ("ref", "getatt") else None
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string made of literal parts and tokens, such as an ``Fn::Join`` of an ARN."""
+
+    parts: tuple[str | Token, ...]
+
+    def __str__(self) -> str:
+        return "".join(str(p) for p in self.parts)
+
+    @property
+    def literals(self) -> tuple[str, ...]:
+        return tuple(p for p in self.parts if isinstance(p, str))
+
+    @property
+    def tokens(self) -> tuple[Token, ...]:
+        return tuple(p for p in self.parts if isinstance(p, Token))
+
+
+Value = Union[str, int, float, bool, None, list, dict, Token, Text]  # noqa: UP007
+
+#: Placeholder left where ``AWS::NoValue`` removed a property; dropped from dicts and lists.
+NO_VALUE = Token("pseudo", "AWS::NoValue")
+
+
+def unknown(reason: str) -> Token:
+    return Token("unknown", reason)
+
+
+def is_literal(value: Any) -> bool:
+    """True when the value contains no token at any depth."""
+    if isinstance(value, (Token, Text)):
+        return False
+    if isinstance(value, dict):
+        return all(is_literal(v) for v in value.values())
+    if isinstance(value, list):
+        return all(is_literal(v) for v in value)
+    return True
+
+
+def literal_str(value: Any) -> str | None:
+    """The value as a string when it is a literal scalar, else None."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    return None
+
+
+def render(value: Any) -> str:
+    """A readable string for any scalar value; tokens appear as ``${...}`` placeholders."""
+    if isinstance(value, (Token, Text)):
+        return str(value)
+    lit = literal_str(value)
+    return lit if lit is not None else ""
+
+
+def as_list(value: Any) -> list[Any]:
+    """IAM and CloudFormation accept a single value where a list is expected."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    return [value]
+
+
+def tokens_in(value: Any) -> Iterator[Token]:
+    """Every token at any depth of a value."""
+    if isinstance(value, Token):
+        yield value
+    elif isinstance(value, Text):
+        yield from value.tokens
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from tokens_in(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from tokens_in(v)
+
+
+def referenced_resources(value: Any) -> set[str]:
+    """Logical ids of the resources a value refers to through ``Ref`` / ``Fn::GetAtt``."""
+    return {t.target for t in tokens_in(value) if t.resource}
+
+
+def refers_to(value: Any, logical_id: str) -> bool:
+    return any(t.resource == logical_id for t in tokens_in(value))
+
+
+def dig(value: Any, *path: str | int) -> Any:
+    """``value[path[0]][path[1]]...`` or None when any step is missing or not a container."""
+    for key in path:
+        if isinstance(key, int):
+            if not isinstance(value, list) or key >= len(value):
+                return None
+            value = value[key]
+        else:
+            if not isinstance(value, dict):
+                return None
+            value = value.get(key)
+    return value

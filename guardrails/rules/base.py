@@ -1,0 +1,106 @@
+"""What a rule is: a small pure function over one function's graph, with its metadata beside it.
+
+A rule yields one ``Violation`` per problem it finds (nothing when it complies or when a value it
+needs cannot be decided). The engine turns violations into findings: it adds the rule's
+metadata, applies the policy's severity overrides, exemptions and acknowledgements, and merges
+the same problem seen from several functions (a shared role) into one finding.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from guardrails.model.function import LambdaFunction, Site
+from guardrails.policy import SEVERITIES, Policy
+
+CONCERNS = {
+    "IAM": "least privilege",
+    "SEC": "secrets",
+    "INP": "input validation and exposure",
+    "OBS": "logging and monitoring",
+    "DEP": "dependencies",
+    "NET": "network controls",
+    "CFG": "abuse and cost limits",
+}
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One problem, at one place. ``message`` never contains a secret value."""
+
+    site: Site
+    message: str
+    #: only for rules whose severity depends on the case (GR-DEP-01)
+    severity: str | None = None
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What a rule may read besides the function: the policy and today's date (injectable)."""
+
+    policy: Policy
+    today: dt.date
+
+
+Check = Callable[[LambdaFunction, RuleContext], Iterator[Violation]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    severity: str
+    rationale: str
+    fix: str
+    check: Check
+    #: "-", "safe" or "opt-in": what the hardening Aspect can do about it
+    remediation: str = "-"
+    #: equivalent controls elsewhere: {"Security Hub": "Lambda.1", "cdk-nag": "...", ...}
+    references: dict[str, str] = field(default_factory=dict)
+    source_url: str = ""
+
+    @property
+    def concern(self) -> str:
+        return CONCERNS[self.id.split("-")[1]]
+
+
+_REGISTRY: dict[str, Rule] = {}
+
+
+def rule(
+    id: str,
+    *,
+    title: str,
+    severity: str,
+    rationale: str,
+    fix: str,
+    remediation: str = "-",
+    references: dict[str, str] | None = None,
+) -> Callable[[Check], Check]:
+    """Register ``check`` as the rule ``id`` (explicitly, at import of its concern module)."""
+    if severity not in SEVERITIES:
+        raise ValueError(f"{id}: unknown severity {severity}")
+
+    def register(check: Check) -> Check:
+        if id in _REGISTRY:
+            raise ValueError(f"rule {id} is defined twice")
+        _REGISTRY[id] = Rule(
+            id=id,
+            title=title,
+            severity=severity,
+            rationale=rationale,
+            fix=fix,
+            check=check,
+            remediation=remediation,
+            references=dict(references or {}),
+            source_url=f"https://github.com/lambda-guardrails/lambda-guardrails/blob/main/docs/rules.md#{id.lower()}",
+        )
+        return check
+
+    return register
+
+
+def registry() -> dict[str, Rule]:
+    return _REGISTRY
