@@ -2,10 +2,10 @@
 VENV    := .venv
 PY      := $(VENV)/bin/python
 # .venv/bin first on PATH so jsii starts the venv's Node.js 24, not the system Node.
-RUN     := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" CDK_VALIDATION=false
+RUN     := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" CDK_VALIDATION=false CDK_OUTDIR=cdk.out
 STAMP   := $(VENV)/.installed
 
-.PHONY: synth synth-enforce test lint scan bench clean
+.PHONY: synth synth-enforce test lint bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -21,15 +21,19 @@ synth: $(STAMP)
 ## Synthesize in enforce mode: fails on the legacy stack's findings.
 synth-enforce: $(STAMP)
 	rm -rf cdk.out
-	$(RUN) $(PY) app.py -c lambda-guardrails:mode=enforce
+	$(RUN) CDK_CONTEXT_JSON='{"lambda-guardrails:mode": "enforce"}' $(PY) app.py
 
 ## Run the whole test suite.
 test: $(STAMP)
 	$(RUN) $(PY) -m pytest
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check guardrails stacks tests app.py
-	$(VENV)/bin/ruff format --check guardrails stacks tests app.py
+	$(VENV)/bin/ruff check guardrails stacks tests app.py benchmarks
+	$(VENV)/bin/ruff format --check guardrails stacks tests app.py benchmarks
 
 clean:
 	rm -rf cdk.out .pytest_cache
+
+## How the checks scale with 1,000 functions (ratios against parsing the template).
+bench: $(STAMP)
+	$(RUN) $(PY) benchmarks/bench_scan.py --functions 1000

@@ -73,6 +73,8 @@ class Report:
     notices: tuple[str, ...] = ()
     #: function logical id per stack -> owner, for grouping in the text report
     function_owners: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    #: function logical id per stack -> its construct path, for headers in the text report
+    function_paths: Mapping[tuple[str, str], str | None] = field(default_factory=dict)
 
     @property
     def open(self) -> tuple[Finding, ...]:
@@ -116,6 +118,7 @@ def scan(
     context = RuleContext(policy=policy, today=today)
     functions = graph.functions(assembly)
     owners = {(fn.stack, fn.logical_id): fn.owner for fn in functions}
+    paths = {(fn.stack, fn.logical_id): fn.site.construct_path for fn in functions}
     merged: dict[tuple[str, str, str, str], tuple[Rule, Site, str, str | None, list[str]]] = {}
     errors: list[str] = []
     for rule in rules if rules is not None else all_rules():
@@ -137,7 +140,9 @@ def scan(
     findings: list[Finding] = []
     notices: list[str] = []
     for rule, where, message, severity, fns in merged.values():
-        owner = "framework" if all(owners.get((where.stack, f)) == "framework" for f in fns) else "user"
+        owner = (
+            "framework" if all(owners.get((where.stack, f)) == "framework" for f in fns) else "user"
+        )
         finding = Finding(
             rule_id=rule.id,
             severity=_severity(rule, severity, owner, policy),
@@ -152,7 +157,8 @@ def scan(
             owner=owner,
             template_path=where.template_path,
         )
-        findings.append(_status(finding, assembly, policy, today, fns_paths(functions, where.stack, fns), notices))
+        affected = [(f, paths.get((where.stack, f))) for f in finding.functions]
+        findings.append(_status(finding, assembly, policy, today, affected, notices))
     findings.sort(key=_order)
     return Report(
         findings=tuple(findings),
@@ -161,16 +167,8 @@ def scan(
         errors=tuple(errors),
         notices=tuple(dict.fromkeys(notices)),
         function_owners=owners,
+        function_paths=paths,
     )
-
-
-def fns_paths(functions: list[LambdaFunction], stack: str, ids: list[str]) -> list[tuple[str, str | None]]:
-    wanted = set(ids)
-    return [
-        (fn.logical_id, fn.site.construct_path)
-        for fn in functions
-        if fn.stack == stack and fn.logical_id in wanted
-    ]
 
 
 def _severity(rule: Rule, case_severity: str | None, owner: str, policy: Policy) -> str:
@@ -197,8 +195,8 @@ def _status(
             continue
         if exemption.expires is not None and exemption.expires < today:
             notices.append(
-                f"{policy.source}: exemption of {exemption.rule} for '{exemption.resource}' expired "
-                f"on {exemption.expires.isoformat()}; it no longer applies"
+                f"{policy.source}: exemption of {exemption.rule} for '{exemption.resource}' "
+                f"expired on {exemption.expires.isoformat()}; it no longer applies"
             )
             finding = replace(
                 finding,

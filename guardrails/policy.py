@@ -143,8 +143,9 @@ class Policy:
         )
 
     def with_context(self, context: Mapping[str, Any]) -> Policy:
-        """Apply the CDK context keys: ``lambda-guardrails:policy`` (inline mapping or file path),
-        then ``lambda-guardrails:mode`` and ``lambda-guardrails:fail_on`` (the command line wins)."""
+        """Apply the CDK context keys: ``lambda-guardrails:policy`` (inline mapping or file
+        path), then ``lambda-guardrails:mode`` and ``lambda-guardrails:fail_on`` (the command
+        line wins over the code)."""
         policy = self
         ctx_policy = context.get(CONTEXT_POLICY)
         if isinstance(ctx_policy, str) and ctx_policy.lstrip().startswith("{"):
@@ -223,10 +224,11 @@ def _accounts(source: str, key: str, value: Any) -> tuple[str, ...]:
         raise _fail(source, key, "expected a list of 12-digit AWS account ids")
     out = []
     for item in value:
-        text = str(item) if isinstance(item, int) and not isinstance(item, bool) else item
-        if not isinstance(text, str) or not _ACCOUNT.match(text.zfill(12) if text.isdigit() else text):
+        # YAML reads an unquoted account id as a number and drops its leading zeros
+        text = str(item).zfill(12) if isinstance(item, int) and not isinstance(item, bool) else item
+        if not isinstance(text, str) or not _ACCOUNT.match(text):
             raise _fail(source, key, f"{item!r} is not a 12-digit AWS account id")
-        out.append(text.zfill(12))
+        out.append(text)
     return tuple(out)
 
 
@@ -250,11 +252,15 @@ def _rules(source: str, value: Any) -> dict[str, RuleSettings]:
             raise _fail(source, where, "expected {enabled: true|false, severity: ...}")
         unknown = set(settings) - {"enabled", "severity"}
         if unknown:
-            raise _fail(source, f"{where}.{sorted(unknown)[0]}", "unknown key; use enabled or severity")
+            raise _fail(
+                source, f"{where}.{sorted(unknown)[0]}", "unknown key; use enabled or severity"
+            )
         severity = settings.get("severity")
         out[rule_id] = RuleSettings(
             enabled=_bool(source, f"{where}.enabled", settings.get("enabled", True)),
-            severity=_choice(source, f"{where}.severity", severity, SEVERITIES) if severity else None,
+            severity=_choice(source, f"{where}.severity", severity, SEVERITIES)
+            if severity
+            else None,
         )
     return out
 
@@ -347,7 +353,9 @@ def _parse(data: Mapping[str, Any], source: str) -> dict[str, Any]:
         parser = _PARSERS.get(key)
         if parser is None:
             close = [k for k in KNOWN_KEYS if k.split("_")[0] == str(key).split("_")[0]]
-            hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(KNOWN_KEYS)}"
+            hint = (
+                f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(KNOWN_KEYS)}"
+            )
             raise PolicyError(f"{source}: unknown policy key '{key}'; {hint}")
         changes[key] = parser(source, key, value)
     return changes

@@ -17,12 +17,12 @@ from pathlib import Path
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 os.environ.setdefault("CDK_VALIDATION", "false")
 
-import aws_cdk as cdk  # noqa: E402
-import pytest  # noqa: E402
+import aws_cdk as cdk
+import pytest
 
-from guardrails import engine  # noqa: E402
-from guardrails.model import Assembly, load  # noqa: E402
-from guardrails.policy import Policy  # noqa: E402
+from guardrails import engine
+from guardrails.model import Assembly, load
+from guardrails.policy import Policy
 
 TODAY = dt.date(2026, 11, 27)
 ENV = cdk.Environment(account="123456789012", region="eu-west-1")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +25,23 @@ _UNKNOWN_ENV = ("unknown-account", "unknown-region")
 
 @dataclass(frozen=True)
 class Resource:
-    """One resource with its properties already evaluated."""
+    """One resource. Its properties are evaluated on first use, once: most resources of a real
+    template (tables, queues, dashboards...) are never read by a rule."""
 
     logical_id: str
     type: str
-    properties: dict[str, Any]
+    raw_properties: Mapping[str, Any]
     construct_path: str | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    evaluator: Evaluator | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def properties(self) -> dict[str, Any]:
+        """The ``Properties`` with every intrinsic evaluated (see ``values``)."""
+        if self.evaluator is None:
+            return dict(self.raw_properties)
+        value = self.evaluator.evaluate(self.raw_properties)
+        return value if isinstance(value, dict) else {}
 
 
 @dataclass(frozen=True)
@@ -69,7 +80,9 @@ def load(path: str | Path) -> Assembly:
         return load_assembly(p)
     if p.is_file():
         return Assembly(stacks=(load_template_file(p),))
-    raise InputError(f"{p}: no such file or directory; pass a cloud assembly (cdk.out) or a template")
+    raise InputError(
+        f"{p}: no such file or directory; pass a cloud assembly (cdk.out) or a template"
+    )
 
 
 def load_template_file(path: Path, name: str | None = None) -> StackTemplate:
@@ -190,9 +203,7 @@ def _stack_and_nested(
     root = next((p for p, f in template_files.items() if f == template_path.name), None)
     per_template: dict[str, dict[str, str]] = {p: {} for p in template_files}
     for path, logical_id in logical_ids.items():
-        owner = max(
-            (p for p in template_files if path.startswith(p + "/")), key=len, default=root
-        )
+        owner = max((p for p in template_files if path.startswith(p + "/")), key=len, default=root)
         if owner is not None:
             per_template[owner][logical_id] = path
     stacks = [
@@ -209,7 +220,9 @@ def _stack_and_nested(
     for path, file in sorted(template_files.items()):
         if path == root:
             continue
-        nested_name = f"{name}/{path[len(root) + 1 :]}" if root and path.startswith(root + "/") else path
+        nested_name = (
+            f"{name}/{path[len(root) + 1 :]}" if root and path.startswith(root + "/") else path
+        )
         nested_path = template_path.parent / file
         stacks.append(
             _stack(
@@ -249,15 +262,16 @@ def _stack(
         condition = raw.get("Condition")
         if isinstance(condition, str) and evaluator.condition(condition) is False:
             continue  # never deployed
-        props = evaluator.evaluate(raw.get("Properties") or {})
+        props = raw.get("Properties")
         metadata = raw.get("Metadata") if isinstance(raw.get("Metadata"), dict) else {}
         construct_path = paths.get(logical_id) or metadata.get("aws:cdk:path")
         resources[logical_id] = Resource(
             logical_id=logical_id,
             type=raw["Type"],
-            properties=props if isinstance(props, dict) else {},
+            raw_properties=props if isinstance(props, dict) else {},
             construct_path=construct_path,
             metadata=metadata,
+            evaluator=evaluator,
         )
     return StackTemplate(
         name=name,

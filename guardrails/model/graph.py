@@ -28,7 +28,15 @@ from guardrails.model.function import (
     Statement,
     VpcPlacement,
 )
-from guardrails.model.values import Text, Token, as_list, dig, literal_str, referenced_resources, render
+from guardrails.model.values import (
+    Text,
+    Token,
+    as_list,
+    dig,
+    literal_str,
+    referenced_resources,
+    render,
+)
 
 _AWS_MANAGED = re.compile(r"^arn:(?:aws[a-z-]*|\$\{AWS::Partition\}):iam::aws:policy/(.+)$")
 _LAMBDA_LOG_PREFIX = "/aws/lambda/"
@@ -71,7 +79,8 @@ def statements(
         out.append(
             Statement(
                 site=site(stack, resource, *where),
-                effect=st.get("Effect") if isinstance(st.get("Effect"), str) else "Allow",
+                # an Effect CloudFormation only knows at deploy time allows nothing we can decide
+                effect=st["Effect"] if isinstance(st.get("Effect"), str) else "Unknown",
                 actions=tuple(as_list(st.get("Action"))),
                 not_actions=tuple(as_list(st.get("NotAction"))),
                 resources=tuple(as_list(st.get("Resource"))),
@@ -106,7 +115,8 @@ class StackGraph:
             if target:
                 self.aliases[r.logical_id] = target
         self.roles_of_fn = {
-            r.logical_id: self._single_ref(r.properties.get("Role")) for r in by_type["AWS::Lambda::Function"]
+            r.logical_id: self._single_ref(r.properties.get("Role"))
+            for r in by_type["AWS::Lambda::Function"]
         }
         self.fns_of_role: dict[str, list[str]] = defaultdict(list)
         for fn_id, role_id in self.roles_of_fn.items():
@@ -134,6 +144,7 @@ class StackGraph:
                     role_id = self._single_ref(x) or role_names.get(literal_str(x))
                     if role_id and p not in self.policies_of_role[role_id]:
                         self.policies_of_role[role_id].append(p)
+        self._index_log_groups()
 
     # -- linking helpers ----------------------------------------------------------------------
     def _single_ref(self, value: Any) -> str | None:
@@ -170,7 +181,11 @@ class StackGraph:
         props = r.properties
         role_id = self.roles_of_fn.get(r.logical_id)
         role_resource = stack.resources.get(role_id) if role_id else None
-        role = self.role(role_resource) if role_resource and role_resource.type == "AWS::IAM::Role" else None
+        role = (
+            self.role(role_resource)
+            if role_resource and role_resource.type == "AWS::IAM::Role"
+            else None
+        )
         tags = {
             t["Key"]: t.get("Value")
             for t in as_list(props.get("Tags"))
@@ -200,7 +215,8 @@ class StackGraph:
             ),
             event_invoke_configs=tuple(
                 EventInvokeConfig(
-                    site(stack, c), dig(c.properties, "DestinationConfig", "OnFailure", "Destination")
+                    site(stack, c),
+                    dig(c.properties, "DestinationConfig", "OnFailure", "Destination"),
                 )
                 for c in self._targeting("AWS::Lambda::EventInvokeConfig", r.logical_id)
             ),
@@ -231,7 +247,9 @@ class StackGraph:
                 policy_docs.append((mp, mp.properties.get("PolicyDocument"), ("PolicyDocument",)))
         for i, policy in enumerate(as_list(props.get("Policies"))):
             if isinstance(policy, dict):
-                policy_docs.append((r, policy.get("PolicyDocument"), ("Policies", i, "PolicyDocument")))
+                policy_docs.append(
+                    (r, policy.get("PolicyDocument"), ("Policies", i, "PolicyDocument"))
+                )
         for p in self.policies_of_role.get(r.logical_id, ()):
             if not any(p is d[0] for d in policy_docs):
                 policy_docs.append((p, p.properties.get("PolicyDocument"), ("PolicyDocument",)))
@@ -240,7 +258,9 @@ class StackGraph:
             all_statements.extend(statements(stack, resource, document, *path))
         return ExecutionRole(
             site=site(stack, r),
-            trust=statements(stack, r, props.get("AssumeRolePolicyDocument"), "AssumeRolePolicyDocument"),
+            trust=statements(
+                stack, r, props.get("AssumeRolePolicyDocument"), "AssumeRolePolicyDocument"
+            ),
             managed_policies=tuple(managed),
             statements=tuple(all_statements),
             permissions_boundary=props.get("PermissionsBoundary"),
@@ -262,42 +282,65 @@ class StackGraph:
             )
 
     def log_groups(self, fn: Resource) -> Iterator[LogGroup]:
-        stack = self.stack
         configured = dig(fn.properties, "LoggingConfig", "LogGroup")
-        fn_name = fn.properties.get("FunctionName")
-        for lg in self.by_type["AWS::Logs::LogGroup"]:
-            name = lg.properties.get("LogGroupName")
-            if configured is not None and (
-                self._single_ref(configured) == lg.logical_id
-                or (literal_str(configured) is not None and literal_str(configured) == literal_str(name))
-            ):
-                linked_by = "logging_config"
-            elif configured is None and self._names_function_log_group(name, fn.logical_id, fn_name):
-                linked_by = "by_name"
-            else:
+        configured_name = literal_str(configured)
+        if configured is not None:
+            targets = [self.stack.resources.get(self._single_ref(configured) or "")]
+            targets += self.log_groups_by_name.get(configured_name, []) if configured_name else []
+            linked = [
+                (r, "logging_config") for r in targets if r and r.type == "AWS::Logs::LogGroup"
+            ]
+        else:
+            linked = [(r, "by_name") for r in self.log_groups_of_fn.get(fn.logical_id, [])]
+        for r in self.log_retentions_of_fn.get(fn.logical_id, []):
+            linked.append((r, "log_retention"))
+        if configured_name:
+            for r in self.log_retentions_by_name.get(configured_name, []):
+                linked.append((r, "log_retention"))
+        seen: set[str] = set()
+        for r, linked_by in linked:
+            if r.logical_id in seen:
                 continue
+            seen.add(r.logical_id)
             yield LogGroup(
-                site(stack, lg),
-                name,
-                lg.properties.get("RetentionInDays"),
-                lg.properties.get("KmsKeyId"),
+                site(self.stack, r),
+                r.properties.get("LogGroupName"),
+                r.properties.get("RetentionInDays"),
+                r.properties.get("KmsKeyId"),
                 linked_by,
             )
-        for lr in self.by_type["Custom::LogRetention"]:
-            name = lr.properties.get("LogGroupName")
-            if self._names_function_log_group(name, fn.logical_id, fn_name) or (
-                configured is not None and literal_str(configured) == literal_str(name)
-            ):
-                yield LogGroup(site(stack, lr), name, lr.properties.get("RetentionInDays"), None, "log_retention")
 
-    @staticmethod
-    def _names_function_log_group(name: Any, fn_id: str, fn_name: Any) -> bool:
-        """``/aws/lambda/<function>``, by Ref to the function or by its literal name."""
+    def _index_log_groups(self) -> None:
+        """Log groups by literal name, and by the function whose ``/aws/lambda/<name>`` they are."""
+        self.log_groups_by_name: dict[str, list[Resource]] = defaultdict(list)
+        self.log_groups_of_fn: dict[str, list[Resource]] = defaultdict(list)
+        self.log_retentions_by_name: dict[str, list[Resource]] = defaultdict(list)
+        self.log_retentions_of_fn: dict[str, list[Resource]] = defaultdict(list)
+        for t, by_name, of_fn in (
+            ("AWS::Logs::LogGroup", self.log_groups_by_name, self.log_groups_of_fn),
+            ("Custom::LogRetention", self.log_retentions_by_name, self.log_retentions_of_fn),
+        ):
+            for r in self.by_type[t]:
+                name = r.properties.get("LogGroupName")
+                literal_name = literal_str(name)
+                if literal_name:
+                    by_name[literal_name].append(r)
+                fn_id = self._function_of_log_group_name(name)
+                if fn_id:
+                    of_fn[fn_id].append(r)
+
+    def _function_of_log_group_name(self, name: Any) -> str | None:
+        """The function whose default log group ``/aws/lambda/<function name>`` this name is:
+        by ``Ref`` to the function (CDK's form), or by the function's literal name."""
         if isinstance(name, Text) and len(name.parts) == 2:
             prefix, ref = name.parts
-            return prefix == _LAMBDA_LOG_PREFIX and isinstance(ref, Token) and ref.resource == fn_id
-        literal_name, literal_fn = literal_str(name), literal_str(fn_name)
-        return bool(literal_name and literal_fn and literal_name == _LAMBDA_LOG_PREFIX + literal_fn)
+            if prefix == _LAMBDA_LOG_PREFIX and isinstance(ref, Token) and ref.kind == "ref":
+                return ref.resource if ref.resource in self.fn_ids else None
+            return None
+        literal_name = literal_str(name)
+        if literal_name and literal_name.startswith(_LAMBDA_LOG_PREFIX):
+            return self.fn_names.get(literal_name[len(_LAMBDA_LOG_PREFIX) :])
+        return None
 
     def vpc(self, fn: Resource) -> VpcPlacement | None:
         config = fn.properties.get("VpcConfig")
@@ -318,7 +361,9 @@ class StackGraph:
         key = literal_str(s3_key)
         return Code(
             site=site(self.stack, fn, "Code"),
-            inline=inline if isinstance(inline, str) else (render(inline) if inline is not None else None),
+            inline=inline
+            if isinstance(inline, str)
+            else (render(inline) if inline is not None else None),
             s3_key=s3_key,
             image_uri=code.get("ImageUri"),
             asset_path=self.stack.assets.get(key) if key else None,

@@ -44,23 +44,22 @@ class Evaluator:
 
     # -- entry point -------------------------------------------------------------------------
     def evaluate(self, node: Any) -> Any:
-        if isinstance(node, dict):
+        # ``type() is`` rather than isinstance: this is the hot loop of loading a template
+        kind = type(node)
+        if kind is dict:
             if len(node) == 1:
-                (key, arg), = node.items()
-                if key == "Ref" or key.startswith("Fn::") or key == "Condition":
+                ((key, arg),) = node.items()
+                if key == "Ref" or key[:4] == "Fn::":
                     handler = _HANDLERS.get(key)
-                    if handler is not None:
-                        return handler(self, arg)
-                    if key != "Condition":
-                        return unknown(key)
+                    return handler(self, arg) if handler is not None else unknown(key)
             out = {}
             for k, v in node.items():
-                ev = self.evaluate(v)
+                ev = v if type(v) is str else self.evaluate(v)
                 if ev is not NO_VALUE:
                     out[k] = ev
             return out
-        if isinstance(node, list):
-            return [ev for ev in (self.evaluate(v) for v in node) if ev is not NO_VALUE]
+        if kind is list:
+            return [ev for ev in map(self.evaluate, node) if ev is not NO_VALUE]
         return node
 
     # -- intrinsics --------------------------------------------------------------------------
@@ -214,7 +213,7 @@ class Evaluator:
             return node
         if not isinstance(node, dict) or len(node) != 1:
             return None
-        (key, arg), = node.items()
+        ((key, arg),) = node.items()
         if key == "Condition" and isinstance(arg, str):
             return self.condition(arg)
         if key == "Fn::Equals" and isinstance(arg, list) and len(arg) == 2:

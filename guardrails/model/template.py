@@ -16,7 +16,11 @@ class _CfnYamlLoader(yaml.SafeLoader):
 
 
 def _multi_constructor(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> Any:
-    name = "Ref" if tag_suffix == "Ref" else ("Condition" if tag_suffix == "Condition" else f"Fn::{tag_suffix}")
+    name = (
+        "Ref"
+        if tag_suffix == "Ref"
+        else ("Condition" if tag_suffix == "Condition" else f"Fn::{tag_suffix}")
+    )
     if isinstance(node, yaml.ScalarNode):
         value: Any = loader.construct_scalar(node)
         if name == "Fn::GetAtt" and isinstance(value, str):
@@ -41,9 +45,13 @@ def load_template(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file; pass a cloud assembly directory or a template")
+        raise InputError(
+            f"{path}: no such file; pass a cloud assembly directory or a template"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot be read ({exc.__class__.__name__}); check the file")
+        raise InputError(
+            f"{path}: cannot be read ({exc.__class__.__name__}); check the file"
+        ) from None
     stripped = text.lstrip()
     if stripped.startswith("{"):
         try:
@@ -54,12 +62,14 @@ def load_template(path: Path) -> dict[str, Any]:
             ) from None
     else:
         try:
-            doc = yaml.load(text, Loader=_CfnYamlLoader)  # noqa: S506 - a SafeLoader subclass
+            doc = yaml.load(text, Loader=_CfnYamlLoader)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
             problem = getattr(exc, "problem", None) or "syntax error"
-            raise InputError(f"{path}{where}: malformed YAML ({problem}); fix the template") from None
+            raise InputError(
+                f"{path}{where}: malformed YAML ({problem}); fix the template"
+            ) from None
     if not isinstance(doc, dict):
         raise InputError(f"{path}: not a CloudFormation template (expected a mapping at the top)")
     resources = doc.get("Resources", {})

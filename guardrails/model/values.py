@@ -28,12 +28,12 @@ class Token:
 
     def __str__(self) -> str:
         if self.kind == "getatt":
-            return "${%s.%s}" % (self.target, self.attribute)
+            return f"${{{self.target}.{self.attribute}}}"
         if self.kind == "import":
-            return "${ImportValue:%s}" % self.target
+            return f"${{ImportValue:{self.target}}}"
         if self.kind == "unknown":
             return "${?}"
-        return "${%s}" % self.target
+        return f"${{{self.target}}}"
 
     @property
     def resource(self) -> str | None:

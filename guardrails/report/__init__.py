@@ -1,0 +1,36 @@
+"""Report writers: each turns an ``engine.Report`` into the text of one output format.
+
+Every writer is a pure function ``render(report) -> str`` (the text ends with a newline). They
+print only what the findings carry: rules mask secret values in their messages, writers add none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from guardrails.engine import Report
+from guardrails.report import json_report, junit, sarif, text
+
+#: format name (the CLI's ``--format``) -> writer
+WRITERS: dict[str, Callable[[Report], str]] = {
+    "text": text.render,
+    "json": json_report.render,
+    "sarif": sarif.render,
+    "junit": junit.render,
+}
+
+FORMATS = tuple(WRITERS)
+
+
+def render(report: Report, fmt: str = "text") -> str:
+    """The report in ``fmt`` (one of ``FORMATS``)."""
+    try:
+        writer = WRITERS[fmt]
+    except KeyError:
+        raise ValueError(
+            f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}"
+        ) from None
+    return writer(report)
+
+
+__all__ = ["FORMATS", "WRITERS", "render"]

@@ -1,0 +1,181 @@
+"""The SARIF 2.1.0 report, for code scanning dashboards (GitHub, Azure DevOps, IDE viewers).
+
+One run. ``tool.driver.rules`` describes the rules that have results; each result points at
+the template file (relative to the current directory when it is below it) and, since templates
+have no useful line numbers for a resource's property, at logical locations: the resource
+(construct path) and the property path. Acknowledged and exempted findings are results with a
+``suppressions`` entry, so dashboards show them as dismissed with the justification.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from guardrails import rules as catalog
+from guardrails.engine import Finding, Report
+from guardrails.rules.base import CONCERNS
+from guardrails.version import __version__
+
+SCHEMA_URI = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
+INFORMATION_URI = "https://github.com/lambda-guardrails/lambda-guardrails"
+
+LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
+#: GitHub code scanning ranks security alerts by this CVSS-like score (critical > 9, high >= 7...)
+SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "0.0"}
+#: how a finding that is not open is recorded: SARIF suppression kind
+SUPPRESSION_KINDS = {"acknowledged": "inSource", "exempted": "external", "baseline": "external"}
+
+
+def render(report: Report, *, base_dir: str | Path | None = None) -> str:
+    return json.dumps(to_sarif(report, base_dir=base_dir), indent=2) + "\n"
+
+
+def to_sarif(report: Report, *, base_dir: str | Path | None = None) -> dict[str, Any]:
+    """The SARIF log as a dict. Template paths are made relative to ``base_dir`` (default: the
+    current directory) when they lie below it."""
+    base = Path(base_dir) if base_dir is not None else Path.cwd()
+    rule_ids = list(dict.fromkeys(f.rule_id for f in report.findings))
+    descriptors = [_descriptor(rule_id, report.findings) for rule_id in rule_ids]
+    index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
+    results = [_result(f, index[f.rule_id], base) for f in report.findings]
+    notifications = [_notification(text, "error") for text in report.errors] + [
+        _notification(text, "note") for text in report.notices
+    ]
+    invocation: dict[str, Any] = {"executionSuccessful": not report.errors}
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
+    return {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "lambda-guardrails",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": descriptors,
+                    }
+                },
+                "invocations": [invocation],
+                "results": results,
+                "properties": {
+                    "functions": report.functions,
+                    "fail_on": report.policy.fail_on,
+                    "policy": report.policy.source,
+                },
+            }
+        ],
+    }
+
+
+def _descriptor(rule_id: str, findings: tuple[Finding, ...]) -> dict[str, Any]:
+    """The rule's metadata from the catalog; from its first finding for a rule not in it."""
+    rule = catalog.get(rule_id)
+    sample = next(f for f in findings if f.rule_id == rule_id)
+    title = rule.title if rule else sample.title
+    severity = rule.severity if rule else sample.severity
+    descriptor: dict[str, Any] = {
+        "id": rule_id,
+        "shortDescription": {"text": title},
+        "fullDescription": {"text": (rule.rationale if rule else "") or title},
+        "help": {"text": (rule.fix if rule else sample.fix) or title},
+        "defaultConfiguration": {"level": LEVELS[severity]},
+        "properties": {
+            "severity": severity,
+            "security-severity": SECURITY_SEVERITY[severity],
+            "tags": ["security", _concern(rule_id)],
+        },
+    }
+    if rule and rule.source_url:
+        descriptor["helpUri"] = rule.source_url
+    return descriptor
+
+
+def _concern(rule_id: str) -> str:
+    parts = rule_id.split("-")
+    return CONCERNS.get(parts[1], parts[1].lower()) if len(parts) == 3 else "other"
+
+
+def _result(finding: Finding, rule_index: int, base: Path) -> dict[str, Any]:
+    resource = finding.construct_path or f"{finding.stack}/{finding.logical_id}"
+    location: dict[str, Any] = {
+        "logicalLocations": [
+            {"name": finding.logical_id, "fullyQualifiedName": resource, "kind": "resource"},
+            {
+                "name": finding.location,
+                "fullyQualifiedName": f"{resource}:{finding.location}",
+                "kind": "property",
+            },
+        ]
+    }
+    if finding.template_path:
+        location["physicalLocation"] = {
+            "artifactLocation": {"uri": _uri(finding.template_path, base)}
+        }
+    result: dict[str, Any] = {
+        "ruleId": finding.rule_id,
+        "ruleIndex": rule_index,
+        "level": LEVELS[finding.severity],
+        "message": {"text": finding.message},
+        "locations": [location],
+        "partialFingerprints": {"guardrailsFinding/v1": _fingerprint(finding)},
+        "properties": {
+            "severity": finding.severity,
+            "stack": finding.stack,
+            "logical_id": finding.logical_id,
+            "construct_path": finding.construct_path,
+            "location": finding.location,
+            "functions": list(finding.functions),
+            "owner": finding.owner,
+            "status": finding.status,
+        },
+    }
+    kind = SUPPRESSION_KINDS.get(finding.status)
+    if kind:
+        result["suppressions"] = [
+            {
+                "kind": kind,
+                "status": "accepted",
+                "justification": finding.reason or f"{finding.status} without a reason",
+            }
+        ]
+    if finding.status == "baseline":
+        result["baselineState"] = "unchanged"
+    return result
+
+
+def _uri(template_path: str, base: Path) -> str:
+    """A relative URI when the template is below ``base`` (what code scanning expects), else an
+    absolute ``file:`` URI."""
+    path = Path(template_path)
+    if not path.is_absolute():
+        return quote(path.as_posix())
+    try:
+        relative = path.relative_to(base.resolve())
+    except ValueError:
+        try:
+            relative = path.relative_to(base.absolute())
+        except ValueError:
+            return path.as_uri()
+    return quote(relative.as_posix())
+
+
+def _fingerprint(finding: Finding) -> str:
+    """Stable across runs and machines: the rule and where, not the message or the file path."""
+    key = "|".join((finding.rule_id, finding.stack, finding.logical_id, finding.location))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def _notification(text: str, level: str) -> dict[str, Any]:
+    return {"level": level, "message": {"text": text}}
+
+
+__all__ = ["render", "to_sarif"]

@@ -1,0 +1,133 @@
+"""The text report: for a person reading a terminal or a CI log.
+
+Findings are grouped by stack and by function: a header per function, then one block per
+finding (severity, rule id and title; the message; where; its status when it is not open). A
+finding that affects several functions (a shared role) is listed once, under the first of them,
+with "also affects". Notices, errors and a summary with the verdict close the report.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable
+
+from guardrails.engine import Finding, Report
+from guardrails.policy import SEVERITIES
+from guardrails.version import __version__
+
+WIDTH = 100
+_SEVERITY_WIDTH = max(len(s) for s in SEVERITIES)
+#: where a finding's second and later lines start: under its rule id
+_INDENT = " " * (2 + _SEVERITY_WIDTH + 2)
+
+
+def render(report: Report) -> str:
+    lines = [f"lambda-guardrails {__version__}: {_plural(report.functions, 'function')} scanned"]
+    for (stack, function), findings in _groups(report.findings):
+        lines.append("")
+        lines.append(_header(report, stack, function))
+        for finding in findings:
+            lines.extend(_finding(finding))
+    if report.notices:
+        lines.append("")
+        lines.append("Notices:")
+        lines.extend(_bullet(notice) for notice in report.notices)
+    if report.errors:
+        lines.append("")
+        lines.append("Errors:")
+        lines.extend(_bullet(error) for error in report.errors)
+    lines.append("")
+    lines.extend(_summary(report))
+    return "\n".join(lines) + "\n"
+
+
+def _groups(findings: Iterable[Finding]) -> list[tuple[tuple[str, str], list[Finding]]]:
+    """Findings by (stack, first affected function), groups in name order, findings in report
+    order (most severe first)."""
+    groups: dict[tuple[str, str], list[Finding]] = {}
+    for finding in findings:
+        function = finding.functions[0] if finding.functions else ""
+        groups.setdefault((finding.stack, function), []).append(finding)
+    return sorted(groups.items(), key=lambda item: item[0])
+
+
+def _header(report: Report, stack: str, function: str) -> str:
+    if not function:
+        return f"{stack} (not tied to one function)"
+    path = report.function_paths.get((stack, function))
+    header = f"{stack} / {function}"
+    if path:
+        header += f" ({path})"
+    if report.function_owners.get((stack, function)) == "framework":
+        header += " [created by the CDK framework]"
+    return header
+
+
+def _finding(finding: Finding) -> list[str]:
+    first = f"  {finding.severity.upper():<{_SEVERITY_WIDTH}}  {finding.rule_id}  {finding.title}"
+    lines = [first]
+    lines.extend(_wrap(finding.message))
+    lines.extend(_wrap(f"at {finding.logical_id} {finding.location}"))
+    others = finding.functions[1:]
+    if others:
+        lines.extend(_wrap("also affects: " + ", ".join(others)))
+    if finding.status != "open":
+        lines.extend(_wrap(f"{finding.status.upper()}: {finding.reason or 'no reason given'}"))
+    elif finding.reason:  # an open finding can carry why it is open again (an expired exemption)
+        lines.extend(_wrap(f"note: {finding.reason}"))
+    return lines
+
+
+def _summary(report: Report) -> list[str]:
+    open_findings = report.open
+    by_severity = report.summary()["by_severity"]
+    counts = ", ".join(f"{n} {severity}" for severity, n in by_severity.items())  # type: ignore[union-attr]
+    parts = [
+        _plural(report.functions, "function"),
+        _plural(len(open_findings), "open finding") + (f" ({counts})" if counts else ""),
+    ]
+    for status in ("acknowledged", "exempted", "baseline"):
+        n = sum(1 for f in report.findings if f.status == status)
+        if n:
+            parts.append(f"{n} {status}")
+    if report.errors:
+        parts.append(_plural(len(report.errors), "error"))
+    lines = _wrap(", ".join(parts), indent="")
+    fail_on = report.policy.fail_on
+    failing = report.failing
+    if failing:
+        lines.append(f"FAILED: {_plural(len(failing), 'open finding')} at or above {fail_on}")
+    elif fail_on == "none":
+        lines.append("PASSED (fail_on is none: findings never fail the run)")
+    else:
+        lines.append(f"PASSED: no open finding at or above {fail_on}")
+    return lines
+
+
+def _wrap(text: str, indent: str = _INDENT) -> list[str]:
+    # ARNs and paths are never split: a long one overflows rather than breaks.
+    return textwrap.wrap(
+        text,
+        width=WIDTH,
+        initial_indent=indent,
+        subsequent_indent=indent + "  " if indent else "  ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def _bullet(text: str) -> str:
+    return "\n".join(
+        textwrap.wrap(
+            text,
+            width=WIDTH,
+            initial_indent="  - ",
+            subsequent_indent="    ",
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+    )
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -1,0 +1,116 @@
+"""The text report, on hand-built reports: grouping by function, statuses, summary, verdict."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from guardrails.engine import Report
+from guardrails.policy import Policy
+from guardrails.report import text
+from tests.report.sample import TRACING, finding, report
+
+
+def blocks(output: str) -> dict[str, list[str]]:
+    """The report cut at its blank lines, keyed by each block's first line."""
+    return {b.splitlines()[0]: b.splitlines()[1:] for b in output.strip().split("\n\n")}
+
+
+def test_findings_are_grouped_under_a_header_per_function_in_stack_then_function_order():
+    out = text.render(report())
+    headers = [line for line in out.splitlines() if " / " in line and not line.startswith(" ")]
+    assert headers == [
+        "LegacyStack / LegacyFnA1B2C3D4 (LegacyStack/LegacyFn/Resource)",
+        "OrdersStack / LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8aFD4BFC8A"
+        " [created by the CDK framework]",
+        "OrdersStack / OrdersFn5E2A1B2C (OrdersStack/OrdersFn/Resource)",
+        "OrdersStack / ReportsFn9F8E7D6C (OrdersStack/ReportsFn/Resource)",
+    ]
+    orders = blocks(out)["OrdersStack / OrdersFn5E2A1B2C (OrdersStack/OrdersFn/Resource)"]
+    assert orders[0] == "  HIGH      GR-IAM-04  Service-wide wildcard action"
+    assert orders[1] == "            Allows s3:* on arn:aws:s3:::orders-bucket/*"
+    assert orders[2] == (
+        "            at OrdersFnServiceRoleDefaultPolicy1A2B3C4D "
+        "Properties/PolicyDocument/Statement/0/Action"
+    )
+    assert orders[3] == "            also affects: ReportsFn9F8E7D6C"
+    assert orders[4] == "  MEDIUM    GR-OBS-01  X-Ray active tracing is off"
+
+
+def test_a_finding_shared_by_functions_is_listed_once():
+    out = text.render(report())
+    assert out.count("GR-IAM-04") == 1
+    reports_fn = blocks(out)["OrdersStack / ReportsFn9F8E7D6C (OrdersStack/ReportsFn/Resource)"]
+    assert not any("GR-IAM-04" in line for line in reports_fn)
+
+
+def test_statuses_other_than_open_are_shown_with_their_reason():
+    out = blocks(text.render(report()))
+    legacy = out["LegacyStack / LegacyFnA1B2C3D4 (LegacyStack/LegacyFn/Resource)"]
+    assert legacy[-1] == "            EXEMPTED: legacy, replaced in Q3"
+    reports_fn = out["OrdersStack / ReportsFn9F8E7D6C (OrdersStack/ReportsFn/Resource)"]
+    assert reports_fn[-1] == "            ACKNOWLEDGED: bursty by design, see ADR-12"
+    orders = out["OrdersStack / OrdersFn5E2A1B2C (OrdersStack/OrdersFn/Resource)"]
+    assert not any("ACKNOWLEDGED" in line or "EXEMPTED" in line for line in orders)
+
+
+def test_an_open_finding_with_an_expired_exemption_says_so():
+    expired = dataclasses.replace(TRACING, reason="exemption expired on 2026-01-31: legacy")
+    out = text.render(report(findings=(expired,)))
+    assert "            note: exemption expired on 2026-01-31: legacy" in out.splitlines()
+
+
+def test_notices_errors_and_summary_close_the_report():
+    out = blocks(text.render(report()))
+    assert out["Notices:"] == [
+        "  - policy.yml: exemption of GR-OBS-02 for 'Legacy/*' expired on 2026-01-31"
+    ]
+    assert out["Errors:"] == [
+        "  - rule GR-NET-02 failed on OrdersStack/OrdersFn5E2A1B2C: KeyError at graph.py:12"
+    ]
+    summary = text.render(report()).strip().splitlines()[-2:]
+    assert summary == [
+        "5 functions, 3 open findings (1 high, 1 medium, 1 info), 1 acknowledged, 1 exempted, "
+        "1 error",
+        "FAILED: 1 open finding at or above high",
+    ]
+
+
+def test_verdict_follows_fail_on():
+    assert text.render(report("medium")).splitlines()[-1] == (
+        "FAILED: 2 open findings at or above medium"
+    )
+    assert text.render(report("critical")).splitlines()[-1] == (
+        "PASSED: no open finding at or above critical"
+    )
+    assert text.render(report("none")).splitlines()[-1].startswith("PASSED (fail_on is none")
+
+
+def test_an_empty_report_passes():
+    out = text.render(Report(findings=(), functions=2, policy=Policy()))
+    assert out == (
+        "lambda-guardrails 1.0.0: 2 functions scanned\n"
+        "\n"
+        "2 functions, 0 open findings\n"
+        "PASSED: no open finding at or above high\n"
+    )
+
+
+def test_header_falls_back_to_the_logical_id_without_function_paths():
+    out = text.render(report(function_paths={}, function_owners={}))
+    assert "OrdersStack / OrdersFn5E2A1B2C" in out.splitlines()
+
+
+def test_long_messages_wrap_at_100_columns_without_breaking_arns():
+    arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/orders-" + "x" * 60
+    long = finding(message="Allows dynamodb:* on " + arn + " and " + " ".join(["word"] * 40))
+    out = text.render(report(findings=(long,)))
+    lines = out.splitlines()
+    assert all(len(line) <= 100 or arn in line for line in lines)
+    assert any(arn in line for line in lines)
+    continued = [line for line in lines if line.startswith(" " * 14) and "word" in line]
+    assert continued, "a long message continues on indented lines"
+
+
+def test_text_is_plain_ascii_without_color_codes():
+    out = text.render(report())
+    assert "\x1b[" not in out
