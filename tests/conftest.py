@@ -19,6 +19,7 @@ os.environ.setdefault("CDK_VALIDATION", "false")
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_lambda as lambda_
 
 from guardrails import engine
 from guardrails.model import Assembly, load
@@ -26,6 +27,24 @@ from guardrails.policy import Policy
 
 TODAY = dt.date(2026, 11, 27)
 ENV = cdk.Environment(account="123456789012", region="eu-west-1")
+
+
+def function(scope: cdk.Stack, id: str = "Fn", **kwargs: object) -> lambda_.Function:
+    """A small inline Python function; keyword arguments override or add to its props."""
+    props: dict[str, object] = {
+        "runtime": lambda_.Runtime.PYTHON_3_12,
+        "handler": "index.handler",
+        "code": lambda_.Code.from_inline("def handler(event, context):\n    return None\n"),
+    }
+    props.update(kwargs)
+    return lambda_.Function(scope, id, **props)
+
+
+def logical_id(construct: object) -> str:
+    """The logical id CDK gives a construct (or its default child) in its stack's template."""
+    cfn = construct if isinstance(construct, cdk.CfnElement) else construct.node.default_child
+    stack = cdk.Stack.of(cfn)
+    return stack.resolve(stack.get_logical_id(cfn))
 
 
 def synth(build: Callable[[cdk.App], None], outdir: Path, **app_kwargs: object) -> Assembly:

@@ -7,32 +7,22 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import Acknowledgment, Validations
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 
 from guardrails import engine
 from guardrails.policy import Policy
 from guardrails.rules.base import Rule, Violation
-from tests.conftest import ENV, TODAY, synth
-
-
-def _fn(scope, id, **kwargs):
-    return lambda_.Function(
-        scope,
-        id,
-        runtime=lambda_.Runtime.PYTHON_3_12,
-        handler="index.handler",
-        code=lambda_.Code.from_inline("def handler(e, c): return 1"),
-        **kwargs,
-    )
+from tests.conftest import ENV, TODAY, function, synth
 
 
 def build(app):
     s = cdk.Stack(app, "S", env=ENV)
     role = iam.Role(s, "SharedRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
-    _fn(s, "One", role=role)
-    _fn(s, "Two", role=role)
-    acked = _fn(s, "Acked", log_retention=logs.RetentionDays.ONE_WEEK)  # + a framework function
+    function(s, "One", role=role)
+    function(s, "Two", role=role)
+    acked = function(
+        s, "Acked", log_retention=logs.RetentionDays.ONE_WEEK
+    )  # + a framework function
     Validations.of(acked).acknowledge(
         Acknowledgment(id="lambda-guardrails::GR-TST-01", reason="known")
     )
@@ -64,7 +54,7 @@ def scan(assembly, *rules, policy=None, today=TODAY):
     return engine.scan(assembly, policy or Policy(), today=today, rules=list(rules))
 
 
-def by_fn(report, rule_id):
+def byfunction(report, rule_id):
     return {
         f.functions[0].rstrip("0123456789ABCDEF"): f
         for f in report.findings
@@ -81,7 +71,7 @@ def test_one_finding_per_place_listing_every_function(assembly):
 
 def test_acknowledged_from_the_assembly(assembly):
     report = scan(assembly, rule("GR-TST-01", per_function))
-    found = by_fn(report, "GR-TST-01")
+    found = byfunction(report, "GR-TST-01")
     assert found["Acked"].status == "acknowledged" and found["Acked"].reason == "known"
     assert found["One"].status == "open"
 
@@ -127,7 +117,7 @@ def test_exemptions_by_glob_and_logical_id_and_expiry(assembly):
         }
     )
     report = scan(assembly, rule("GR-TST-01", per_function), policy=policy)
-    found = by_fn(report, "GR-TST-01")
+    found = byfunction(report, "GR-TST-01")
     assert (found["One"].status, found["One"].reason) == ("exempted", "legacy")
     assert found["Two"].status == "open"
     assert found["Two"].reason == "exemption expired on 2026-01-01: old"
@@ -136,7 +126,7 @@ def test_exemptions_by_glob_and_logical_id_and_expiry(assembly):
     later = scan(
         assembly, rule("GR-TST-01", per_function), policy=policy, today=dt.date(2025, 12, 1)
     )
-    assert by_fn(later, "GR-TST-01")["Two"].status == "exempted"
+    assert byfunction(later, "GR-TST-01")["Two"].status == "exempted"
 
 
 def test_a_failing_rule_is_isolated_and_does_not_leak(assembly):

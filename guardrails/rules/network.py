@@ -63,9 +63,28 @@ class Reason:
 
     kind: str  # "tag", a key of SECRET_READS
     detail: str
+    #: what grants it ("AWS managed policy AdministratorAccess", "<policy> <statement path>")
+    source: str = ""
 
     def __str__(self) -> str:
         return self.detail
+
+
+def describe(reasons: list[Reason]) -> str:
+    """Reasons in one sentence, each grant named once: "its role can read Secrets Manager
+    secrets and decrypt with KMS (AWS managed policy AdministratorAccess)"."""
+    by_source: dict[str, list[Reason]] = {}
+    for reason in reasons:
+        by_source.setdefault(reason.source or reason.detail, []).append(reason)
+    parts = []
+    for source, group in by_source.items():
+        if not group[0].source:
+            parts.append(group[0].detail)
+            continue
+        kinds = [r.kind for r in group]
+        listed = kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " and " + kinds[-1]
+        parts.append(f"its role can {listed} ({source})")
+    return "; ".join(parts)
 
 
 def _created_parameter(arn: object) -> bool:
@@ -109,14 +128,15 @@ def secret_reads(fn: LambdaFunction) -> list[Reason]:
             continue
         for kind, action in _statement_reads(stmt):
             if kind not in found:
-                where = f"{stmt.site.logical_id} {stmt.site.location}"
-                found[kind] = Reason(kind, f"its role can {kind} ({action}, {where})")
+                source = f"{action}, {stmt.site.logical_id} {stmt.site.location}"
+                found[kind] = Reason(kind, f"its role can {kind} ({source})", source)
     for policy in fn.role.managed_policies:
         name = policy.short_name
         if policy.aws_name != name:
             continue  # an AWS managed policy under a path (service-role/...) is none of these
         for kind in MANAGED_SECRET_READS.get(name or "", ()):
-            found.setdefault(kind, Reason(kind, f"its role can {kind} (AWS managed policy {name})"))
+            source = f"AWS managed policy {name}"
+            found.setdefault(kind, Reason(kind, f"its role can {kind} ({source})", source))
     return [found[k] for k in SECRET_READS if k in found]
 
 
@@ -202,7 +222,7 @@ def vpc_required(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
             return
         why = (
             "the policy requires sensitive functions to be in a VPC (vpc_required: sensitive) "
-            "and this one is sensitive: " + "; ".join(str(r) for r in reasons)
+            "and this one is sensitive: " + describe(reasons)
         )
     where = fn.site.at("VpcConfig") if isinstance(config, dict) else fn.site
     yield Violation(where, f"Function {fn.logical_id} is not attached to a VPC, but {why}.")

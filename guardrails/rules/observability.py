@@ -128,7 +128,7 @@ def no_log_retention(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation
     if configured is not None:
         return  # a group outside the template: its retention is unknown here
     name = literal_str(fn.properties.get("FunctionName"))
-    where = f"/aws/lambda/{name}" if name else f"/aws/lambda/<{fn.logical_id} name>"
+    where = f"/aws/lambda/{name}" if name else "/aws/lambda/<function name>"
     yield Violation(
         fn.site.at("LoggingConfig", "LogGroup"),
         f"Function {fn.logical_id} has no log group in the stack: Lambda creates {where} on "

@@ -8,19 +8,13 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_lambda as lambda_
 
 from guardrails.policy import Policy
-from tests.conftest import ENV, flagged, synth
+from tests.conftest import ENV, flagged, function, synth
 
 RULE = "GR-DEP-01"
 
 
 def _fn(stack, runtime, id="Fn"):
-    return lambda_.Function(
-        stack,
-        id,
-        runtime=runtime,
-        handler="index.handler",
-        code=lambda_.Code.from_inline("def handler(e, c): return 1"),
-    )
+    return function(stack, id, runtime=runtime)
 
 
 def build(app: cdk.App) -> None:

@@ -4,28 +4,18 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_lambda as lambda_
 
-from tests.conftest import ENV, findings, flagged, synth
-
-
-def _fn(scope, id="Fn"):
-    return lambda_.Function(
-        scope,
-        id,
-        runtime=lambda_.Runtime.PYTHON_3_12,
-        handler="index.handler",
-        code=lambda_.Code.from_inline("def handler(e, c): return 1"),
-    )
+from tests.conftest import ENV, findings, flagged, function, synth
 
 
 def build(app: cdk.App) -> None:
-    _fn(cdk.Stack(app, "Public", env=ENV)).add_function_url(
+    function(cdk.Stack(app, "Public", env=ENV)).add_function_url(
         auth_type=lambda_.FunctionUrlAuthType.NONE
     )
-    _fn(cdk.Stack(app, "Iam", env=ENV)).add_function_url(
+    function(cdk.Stack(app, "Iam", env=ENV)).add_function_url(
         auth_type=lambda_.FunctionUrlAuthType.AWS_IAM
     )
-    _fn(cdk.Stack(app, "NoUrl", env=ENV))
-    alias = _fn(cdk.Stack(app, "OnAlias", env=ENV)).add_alias("live")
+    function(cdk.Stack(app, "NoUrl", env=ENV))
+    alias = function(cdk.Stack(app, "OnAlias", env=ENV)).add_alias("live")
     alias.add_function_url(auth_type=lambda_.FunctionUrlAuthType.NONE)
 
     token = cdk.Stack(app, "Token", env=ENV)
@@ -33,7 +23,10 @@ def build(app: cdk.App) -> None:
         token, "UrlAuthType", default="NONE", allowed_values=["NONE", "AWS_IAM"]
     )
     lambda_.CfnUrl(
-        token, "Url", auth_type=auth.value_as_string, target_function_arn=_fn(token).function_arn
+        token,
+        "Url",
+        auth_type=auth.value_as_string,
+        target_function_arn=function(token).function_arn,
     )
 
 

@@ -21,27 +21,10 @@ from aws_cdk import aws_ssm as ssm
 from guardrails import engine, rules
 from guardrails.model import load
 from guardrails.policy import Policy
-from tests.conftest import ENV, TODAY, synth
+from tests.conftest import ENV, TODAY, function, logical_id, synth
 
 RULE = "GR-NET-01"
 TAG = "guardrails:sensitive"
-
-
-def function(scope: cdk.Stack, id: str = "Fn", **kwargs: object) -> lambda_.Function:
-    return lambda_.Function(
-        scope,
-        id,
-        runtime=lambda_.Runtime.PYTHON_3_12,
-        handler="index.handler",
-        code=lambda_.Code.from_inline("def handler(event, context):\n    return None\n"),
-        **kwargs,
-    )
-
-
-def logical_id(construct: object) -> str:
-    cfn = construct if isinstance(construct, cdk.CfnElement) else construct.node.default_child
-    stack = cdk.Stack.of(cfn)
-    return stack.resolve(stack.get_logical_id(cfn))
 
 
 def build(app: cdk.App, ids: dict[str, str]) -> None:

@@ -9,18 +9,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 
 from guardrails.model import load
-from tests.conftest import ENV, findings, flagged, synth
-
-
-def _fn(scope, id="Fn", **kwargs):
-    return lambda_.Function(
-        scope,
-        id,
-        runtime=lambda_.Runtime.PYTHON_3_12,
-        handler="index.handler",
-        code=lambda_.Code.from_inline("def handler(e, c): return 1"),
-        **kwargs,
-    )
+from tests.conftest import ENV, findings, flagged, function, synth
 
 
 def _stack(app, name):
@@ -29,19 +18,19 @@ def _stack(app, name):
 
 def build(app: cdk.App) -> None:
     # GR-OBS-01
-    _fn(_stack(app, "Active"), tracing=lambda_.Tracing.ACTIVE)
-    _fn(_stack(app, "Default"))
-    _fn(_stack(app, "PassThrough"), tracing=lambda_.Tracing.PASS_THROUGH)
+    function(_stack(app, "Active"), tracing=lambda_.Tracing.ACTIVE)
+    function(_stack(app, "Default"))
+    function(_stack(app, "PassThrough"), tracing=lambda_.Tracing.PASS_THROUGH)
     s = _stack(app, "TracingToken")
     mode = cdk.CfnParameter(s, "TracingMode", default="PassThrough")
-    _fn(s).node.default_child.add_property_override("TracingConfig.Mode", mode.value_as_string)
+    function(s).node.default_child.add_property_override("TracingConfig.Mode", mode.value_as_string)
 
     # GR-OBS-02: every CDK form of a log group with retention...
-    _fn(_stack(app, "LogRetentionProp"), log_retention=logs.RetentionDays.ONE_WEEK)
+    function(_stack(app, "LogRetentionProp"), log_retention=logs.RetentionDays.ONE_WEEK)
     s = _stack(app, "LogGroupProp")
-    _fn(s, log_group=logs.LogGroup(s, "Logs", retention=logs.RetentionDays.ONE_MONTH))
+    function(s, log_group=logs.LogGroup(s, "Logs", retention=logs.RetentionDays.ONE_MONTH))
     s = _stack(app, "ByFixedName")
-    _fn(s, function_name="orders-handler")
+    function(s, function_name="orders-handler")
     logs.LogGroup(
         s,
         "Logs",
@@ -49,7 +38,7 @@ def build(app: cdk.App) -> None:
         retention=logs.RetentionDays.ONE_MONTH,
     )
     s = _stack(app, "ByJoinedName")
-    fn = _fn(s)
+    fn = function(s)
     logs.LogGroup(
         s,
         "Logs",
@@ -57,15 +46,15 @@ def build(app: cdk.App) -> None:
         retention=logs.RetentionDays.ONE_MONTH,
     )
     s = _stack(app, "ByConcatenatedName")
-    fn = _fn(s)
+    fn = function(s)
     logs.LogGroup(
         s, "Logs", log_group_name="/aws/lambda/" + fn.function_name
     )  # CDK default: 2 years
 
     # ... and the ones without
-    _fn(_stack(app, "NoLogGroup"))
+    function(_stack(app, "NoLogGroup"))
     s = _stack(app, "OtherName")  # a trap: a log group for another function's name
-    _fn(s, function_name="orders-handler")
+    function(s, function_name="orders-handler")
     logs.LogGroup(
         s,
         "Logs",
@@ -73,17 +62,17 @@ def build(app: cdk.App) -> None:
         retention=logs.RetentionDays.ONE_DAY,
     )
     s = _stack(app, "NeverExpires")
-    _fn(s, log_group=logs.LogGroup(s, "Logs", retention=logs.RetentionDays.INFINITE))
-    _fn(_stack(app, "LogRetentionInfinite"), log_retention=logs.RetentionDays.INFINITE)
+    function(s, log_group=logs.LogGroup(s, "Logs", retention=logs.RetentionDays.INFINITE))
+    function(_stack(app, "LogRetentionInfinite"), log_retention=logs.RetentionDays.INFINITE)
 
     # undecidable
     s = _stack(app, "ImportedLogGroup")
-    _fn(s, log_group=logs.LogGroup.from_log_group_name(s, "Shared", "shared-lambda-logs"))
+    function(s, log_group=logs.LogGroup.from_log_group_name(s, "Shared", "shared-lambda-logs"))
     s = _stack(app, "RetentionToken")
     days = cdk.CfnParameter(s, "RetentionDays", type="Number", default=30)
     group = logs.LogGroup(s, "Logs")
     group.node.default_child.add_property_override("RetentionInDays", days.value_as_number)
-    _fn(s, log_group=group)
+    function(s, log_group=group)
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,6 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_rds as rds
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -27,7 +26,7 @@ from aws_cdk import aws_ssm as ssm
 from guardrails import engine, rules
 from guardrails.model import load
 from guardrails.policy import Policy
-from tests.conftest import ENV, TODAY, synth
+from tests.conftest import ENV, TODAY, function, logical_id, synth
 
 _RNG = random.Random(20261127)
 UPPER_DIGITS = string.ascii_uppercase + string.digits
@@ -58,23 +57,6 @@ SECRETS = (AWS_KEY_ID, GITHUB_TOKEN, JWT, DB_PASSWORD, JOIN_PASSWORD, SUB_PASSWO
 
 COMMIT_SHA = fake("0123456789abcdef", 40)
 REQUEST_ID = "6f1c2a4e-8b3d-4f5a-9c7e-1d2b3a4c5e6f"
-
-
-def function(scope: cdk.Stack, id: str = "Fn", **kwargs: object) -> lambda_.Function:
-    return lambda_.Function(
-        scope,
-        id,
-        runtime=lambda_.Runtime.PYTHON_3_12,
-        handler="index.handler",
-        code=lambda_.Code.from_inline("def handler(event, context):\n    return None\n"),
-        **kwargs,
-    )
-
-
-def logical_id(construct: object) -> str:
-    cfn = construct if isinstance(construct, cdk.CfnElement) else construct.node.default_child
-    stack = cdk.Stack.of(cfn)
-    return stack.resolve(stack.get_logical_id(cfn))
 
 
 def build(app: cdk.App, ids: dict[str, str]) -> None:
