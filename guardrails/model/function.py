@@ -198,6 +198,12 @@ class LambdaFunction:
         return self.properties.get("Runtime")
 
     @property
+    def layers(self) -> tuple[Value, ...]:
+        """Layer version ARNs (literal, ``Text`` or a ``Token`` to a layer of the template)."""
+        layers = self.properties.get("Layers")
+        return tuple(layers) if isinstance(layers, list) else ()
+
+    @property
     def package_type(self) -> str:
         pt = self.properties.get("PackageType")
         return pt if isinstance(pt, str) else "Zip"
