@@ -140,6 +140,8 @@ def _explain(args: argparse.Namespace) -> int:
             # a docstring keeps its own line breaks (lists); one-paragraph texts are wrapped
             keep_lines = heading == "What it flags"
             lines += ["", heading, *_indent(body, keep_lines=keep_lines)]
+    if rule.example:
+        lines += ["", "Example (CDK, Python)", *_indent(rule.example, keep_lines=True)]
     if rule.references:
         lines += ["", "References"]
         lines += [f"  {name}: {ref}" for name, ref in rule.references.items()]

@@ -11,29 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from guardrails.model.front_doors import HttpRoute, RestMethod
+from guardrails.model.site import Site
 from guardrails.model.values import Value
-
-
-@dataclass(frozen=True)
-class Site:
-    """Where something lives: a resource of a stack, and a property path inside it."""
-
-    stack: str
-    logical_id: str
-    construct_path: str | None
-    template_path: str
-    location: str = "Properties"
-
-    def at(self, *path: str | int) -> Site:
-        """The same resource, deeper property path (``site.at("Environment", "Variables")``)."""
-        suffix = "/".join(str(p) for p in path)
-        return Site(
-            self.stack,
-            self.logical_id,
-            self.construct_path,
-            self.template_path,
-            f"{self.location}/{suffix}" if suffix else self.location,
-        )
+from guardrails.model.vpc import NetworkPlacement
 
 
 @dataclass(frozen=True)
@@ -146,6 +127,22 @@ class EventSourceMapping:
     site: Site
     event_source_arn: Value = None
     on_failure_destination: Value = None
+    #: "sqs", "kinesis", "dynamodb", "kafka", "mq", "docdb" from the source's resource type or
+    #: ARN; None when it cannot be told
+    source_kind: str | None = None
+    #: the source resource's logical id when it is in the template
+    source: str | None = None
+    #: for an SQS queue of the template: its ``RedrivePolicy`` (None: the queue has none)
+    source_redrive_policy: Value = None
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """An ``AWS::CloudWatch::Alarm`` of the template on one of the function's metrics."""
+
+    site: Site
+    metric_name: Value = None
+    namespace: Value = None
 
 
 @dataclass(frozen=True)
@@ -173,6 +170,11 @@ class LambdaFunction:
     event_source_mappings: tuple[EventSourceMapping, ...] = ()
     event_invoke_configs: tuple[EventInvokeConfig, ...] = ()
     tags: dict[str, Value] = field(default_factory=dict)
+    rest_methods: tuple[RestMethod, ...] = ()
+    http_routes: tuple[HttpRoute, ...] = ()
+    alarms: tuple[Alarm, ...] = ()
+    #: subnets, security groups and endpoints of a VPC function (None outside a VPC)
+    network: NetworkPlacement | None = None
     #: stack environment, when known
     account: str | None = None
     region: str | None = None

@@ -12,9 +12,11 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
+from guardrails.model import front_doors, vpc
 from guardrails.model.assembly import Assembly, Resource, StackTemplate
 from guardrails.model.framework import is_framework_function
 from guardrails.model.function import (
+    Alarm,
     Code,
     EventInvokeConfig,
     EventSourceMapping,
@@ -40,6 +42,26 @@ from guardrails.model.values import (
 
 _AWS_MANAGED = re.compile(r"^arn:(?:aws[a-z-]*|\$\{AWS::Partition\}):iam::aws:policy/(.+)$")
 _LAMBDA_LOG_PREFIX = "/aws/lambda/"
+#: resource type of an event source -> its kind
+_SOURCE_KINDS = {
+    "AWS::SQS::Queue": "sqs",
+    "AWS::Kinesis::Stream": "kinesis",
+    "AWS::DynamoDB::Table": "dynamodb",
+    "AWS::DynamoDB::GlobalTable": "dynamodb",
+    "AWS::MSK::Cluster": "kafka",
+    "AWS::MSK::ServerlessCluster": "kafka",
+    "AWS::AmazonMQ::Broker": "mq",
+    "AWS::DocDB::DBCluster": "docdb",
+}
+#: service of an event source ARN -> its kind
+_ARN_SOURCE_KINDS = {
+    "sqs": "sqs",
+    "kinesis": "kinesis",
+    "dynamodb": "dynamodb",
+    "kafka": "kafka",
+    "mq": "mq",
+    "rds": "docdb",
+}
 #: resource type -> the property that names the function it belongs to
 _ATTACHMENTS = {
     "AWS::Lambda::Permission": "FunctionName",
@@ -145,6 +167,7 @@ class StackGraph:
                     if role_id and p not in self.policies_of_role[role_id]:
                         self.policies_of_role[role_id].append(p)
         self._index_log_groups()
+        self._index_alarms()
 
     # -- linking helpers ----------------------------------------------------------------------
     def _single_ref(self, value: Any) -> str | None:
@@ -206,11 +229,7 @@ class StackGraph:
             vpc=self.vpc(r),
             code=self.code(r),
             event_source_mappings=tuple(
-                EventSourceMapping(
-                    site(stack, m),
-                    m.properties.get("EventSourceArn"),
-                    dig(m.properties, "DestinationConfig", "OnFailure", "Destination"),
-                )
+                self.event_source_mapping(m)
                 for m in self._targeting("AWS::Lambda::EventSourceMapping", r.logical_id)
             ),
             event_invoke_configs=tuple(
@@ -221,9 +240,36 @@ class StackGraph:
                 for c in self._targeting("AWS::Lambda::EventInvokeConfig", r.logical_id)
             ),
             tags=tags,
+            rest_methods=front_doors.rest_methods(self, r),
+            http_routes=front_doors.http_routes(self, r),
+            alarms=tuple(self.alarms_of_fn.get(r.logical_id, ())),
+            network=vpc.placement(self, r) if self.vpc(r) is not None else None,
             account=stack.account,
             region=stack.region,
             parameters=dict(stack.parameters),
+        )
+
+    def event_source_mapping(self, m: Resource) -> EventSourceMapping:
+        arn = m.properties.get("EventSourceArn")
+        source_id = self._single_ref(arn)
+        source = self.stack.resources.get(source_id) if source_id else None
+        kind = _SOURCE_KINDS.get(source.type) if source else None
+        if kind is None:
+            service = render(arn).split(":")[2:3] if isinstance(arn, (str, Text)) else []
+            kind = _ARN_SOURCE_KINDS.get(service[0]) if service else None
+        if kind is None and ("SelfManagedEventSource" in m.properties or "Topics" in m.properties):
+            kind = "kafka"
+        return EventSourceMapping(
+            site=site(self.stack, m),
+            event_source_arn=arn,
+            on_failure_destination=dig(
+                m.properties, "DestinationConfig", "OnFailure", "Destination"
+            ),
+            source_kind=kind,
+            source=source_id,
+            source_redrive_policy=(
+                source.properties.get("RedrivePolicy") if source and kind == "sqs" else None
+            ),
         )
 
     def role(self, r: Resource) -> ExecutionRole:
@@ -328,6 +374,33 @@ class StackGraph:
                 fn_id = self._function_of_log_group_name(name)
                 if fn_id:
                     of_fn[fn_id].append(r)
+
+    def _index_alarms(self) -> None:
+        """Alarms on a metric with a ``FunctionName`` (or ``Resource``) dimension naming a
+        function, directly or inside metric math (``Metrics[].MetricStat.Metric``)."""
+        self.alarms_of_fn: dict[str, list[Alarm]] = defaultdict(list)
+        for a in self.by_type["AWS::CloudWatch::Alarm"]:
+            props = a.properties
+            metrics = [props] + [
+                dig(m, "MetricStat", "Metric") for m in as_list(props.get("Metrics"))
+            ]
+            for metric in metrics:
+                if not isinstance(metric, dict):
+                    continue
+                for dimension in as_list(metric.get("Dimensions")):
+                    if not isinstance(dimension, dict):
+                        continue
+                    if dimension.get("Name") not in ("FunctionName", "Resource"):
+                        continue
+                    fn_id = self._function_of(dimension.get("Value"))
+                    if fn_id:
+                        self.alarms_of_fn[fn_id].append(
+                            Alarm(
+                                site(self.stack, a),
+                                metric.get("MetricName"),
+                                metric.get("Namespace"),
+                            )
+                        )
 
     def _function_of_log_group_name(self, name: Any) -> str | None:
         """The function whose default log group ``/aws/lambda/<function name>`` this name is:

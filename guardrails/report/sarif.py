@@ -94,7 +94,7 @@ def _descriptor(rule_id: str, findings: tuple[Finding, ...]) -> dict[str, Any]:
             "tags": ["security", _concern(rule_id)],
         },
     }
-    if rule and rule.source_url:
+    if rule and "://" in rule.source_url:  # SARIF wants an absolute URI; docs paths are not
         descriptor["helpUri"] = rule.source_url
     return descriptor
 

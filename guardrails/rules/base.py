@@ -9,6 +9,7 @@ the same problem seen from several functions (a shared role) into one finding.
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -59,6 +60,8 @@ class Rule:
     remediation: str = "-"
     #: equivalent controls elsewhere: {"Security Hub": "Lambda.1", "cdk-nag": "...", ...}
     references: dict[str, str] = field(default_factory=dict)
+    #: a CDK Python snippet of the compliant way (shown by ``guardrails explain``)
+    example: str = ""
     source_url: str = ""
 
     @property
@@ -78,6 +81,7 @@ def rule(
     fix: str,
     remediation: str = "-",
     references: dict[str, str] | None = None,
+    example: str = "",
 ) -> Callable[[Check], Check]:
     """Register ``check`` as the rule ``id`` (explicitly, at import of its concern module)."""
     if severity not in SEVERITIES:
@@ -95,7 +99,8 @@ def rule(
             check=check,
             remediation=remediation,
             references=dict(references or {}),
-            source_url=f"https://github.com/lambda-guardrails/lambda-guardrails/blob/main/docs/rules.md#{id.lower()}",
+            example=textwrap.dedent(example).strip("\n"),
+            source_url=f"docs/rules.md#{id.lower()}",
         )
         return check
 
