@@ -5,7 +5,7 @@ PY      := $(VENV)/bin/python
 RUN     := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" CDK_VALIDATION=false CDK_OUTDIR=cdk.out
 STAMP   := $(VENV)/.installed
 
-.PHONY: synth synth-enforce test lint bench clean
+.PHONY: synth synth-enforce test lint docs bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -33,6 +33,10 @@ lint: $(STAMP)
 
 clean:
 	rm -rf cdk.out .pytest_cache
+
+## Regenerate docs/rules.md from the rules' metadata.
+docs: $(STAMP)
+	$(VENV)/bin/guardrails rules --format markdown > docs/rules.md
 
 ## How the checks scale with 1,000 functions (ratios against parsing the template).
 bench: $(STAMP)

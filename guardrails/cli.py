@@ -94,6 +94,11 @@ def _rules(args: argparse.Namespace) -> int:
     if args.format == "json":
         _write(json.dumps([_rule_json(r) for r in rules], indent=2) + "\n")
         return EXIT_OK
+    if args.format == "markdown":
+        from guardrails.report import rules_doc
+
+        _write(rules_doc.render(rules))
+        return EXIT_OK
     if not rules:
         _write("no rules registered\n")
         return EXIT_OK
@@ -199,7 +204,7 @@ def _parser() -> argparse.ArgumentParser:
     rules = commands.add_parser(
         "rules", help="list the rules", description="List the rule catalog."
     )
-    rules.add_argument("--format", choices=("text", "json"), default="text")
+    rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     rules.set_defaults(command=_rules)
 
     explain = commands.add_parser(
@@ -265,6 +270,7 @@ def _rule_json(rule: Rule) -> dict[str, object]:
         "rationale": rule.rationale,
         "fix": rule.fix,
         "references": dict(rule.references),
+        "example": rule.example,
         "source_url": rule.source_url,
     }
 

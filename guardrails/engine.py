@@ -44,6 +44,8 @@ class Finding:
     status: str = "open"
     reason: str | None = None
     template_path: str = ""
+    #: ``Violation.key``: tells apart findings of one rule at one location (not in the JSON)
+    key: str = ""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -119,11 +121,16 @@ def scan(
     functions = graph.functions(assembly)
     owners = {(fn.stack, fn.logical_id): fn.owner for fn in functions}
     paths = {(fn.stack, fn.logical_id): fn.site.construct_path for fn in functions}
-    merged: dict[tuple[str, str, str, str], tuple[Rule, Site, str, str | None, list[str]]] = {}
+    merged: dict[tuple[str, ...], tuple[Rule, Site, str, str | None, list[str], str]] = {}
     errors: list[str] = []
+    notices: list[str] = []
     for rule in rules if rules is not None else all_rules():
         if not policy.rule_enabled(rule.id):
             continue
+        if rule.notice is not None:  # once per scan; a PolicyError stops the scan (exit 2)
+            notice = rule.notice(context)
+            if notice:
+                notices.append(notice)
         for fn in functions:
             try:
                 violations = list(rule.check(fn, context))
@@ -131,15 +138,14 @@ def scan(
                 errors.append(_rule_error(rule, fn, exc))
                 continue
             for v in violations:
-                key = (rule.id, v.site.stack, v.site.logical_id, v.site.location)
+                key = (rule.id, v.site.stack, v.site.logical_id, v.site.location, v.key)
                 if key in merged:
                     if fn.logical_id not in merged[key][4]:
                         merged[key][4].append(fn.logical_id)
                 else:
-                    merged[key] = (rule, v.site, v.message, v.severity, [fn.logical_id])
+                    merged[key] = (rule, v.site, v.message, v.severity, [fn.logical_id], v.key)
     findings: list[Finding] = []
-    notices: list[str] = []
-    for rule, where, message, severity, fns in merged.values():
+    for rule, where, message, severity, fns, distinct in merged.values():
         owner = (
             "framework" if all(owners.get((where.stack, f)) == "framework" for f in fns) else "user"
         )
@@ -156,6 +162,7 @@ def scan(
             location=where.location,
             owner=owner,
             template_path=where.template_path,
+            key=distinct,
         )
         affected = [(f, paths.get((where.stack, f))) for f in finding.functions]
         findings.append(_status(finding, assembly, policy, today, affected, notices))
@@ -237,7 +244,7 @@ def _selects(exemption: Exemption, subjects: list[tuple[str, str | None]]) -> bo
 
 
 def _order(f: Finding) -> tuple[object, ...]:
-    return (-SEVERITY_RANK[f.severity], f.rule_id, f.stack, f.logical_id, f.location)
+    return (-SEVERITY_RANK[f.severity], f.rule_id, f.stack, f.logical_id, f.location, f.key)
 
 
 def _rule_error(rule: Rule, fn: LambdaFunction, exc: Exception) -> str:

@@ -1,12 +1,13 @@
 """A legacy stack with the missteps the guardrails exist for. Every one is deliberate:
 an administrator role, a credential in the environment (a made-up value), no log retention,
-a deprecated runtime and a public function URL."""
+a deprecated runtime, unpinned dependencies, a public function URL and an open REST API."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import aws_cdk as cdk
+from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
@@ -43,4 +44,5 @@ class LegacyReportsStack(cdk.Stack):
             },
         )
         fn.add_function_url(auth_type=lambda_.FunctionUrlAuthType.NONE)
+        apigw.LambdaRestApi(self, "ReportsApi", handler=fn)
         cdk.CfnOutput(self, "ReportsUrl", value=fn.function_name)

@@ -53,7 +53,7 @@ def test_flagged(path: Path) -> None:
 
 @pytest.mark.parametrize("path", cases("compliant"), ids=lambda p: p.name)
 def test_compliant(path: Path) -> None:
-    rule_id, found, _ = scan(path)
+    _, found, _ = scan(path)
     assert not found, [f"{f.rule_id} {f.logical_id} {f.location}: {f.message}" for f in found]
 
 

@@ -26,8 +26,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ActionInfo",
+    "EscalationAction",
     "access_level",
+    "arn_formats",
     "catalog_version",
+    "covers_every_resource",
+    "escalation_actions",
     "expand",
     "is_full_wildcard",
     "is_known",
@@ -122,6 +126,21 @@ def _load_service(key: str) -> Mapping[str, ActionInfo]:
             ),
         )
     return MappingProxyType(out)
+
+
+@cache  # bounded: only keys from the catalog's own index get here
+def _load_arn_formats(key: str) -> Mapping[str, str]:
+    """Resource type (lower case) -> its ARN format, for one service."""
+    data = _read("resourceTypes", f"{key}.json")
+    if not isinstance(data, dict):
+        return {}
+    return MappingProxyType(
+        {
+            name.lower(): raw["arn"]
+            for name, raw in data.items()
+            if isinstance(raw, dict) and isinstance(raw.get("arn"), str)
+        }
+    )
 
 
 def catalog_version() -> str | None:
@@ -280,3 +299,92 @@ def supports_resource_level(action: str) -> bool | None:
     """
     info = lookup(action)
     return bool(info.resource_types) if info else None
+
+
+def arn_formats(action: str) -> tuple[str, ...] | None:
+    """The ARN formats of the resource types ``action`` can be scoped to, from the catalog
+    (``arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}`` for ``iam:PassRole``).
+
+    Empty when the action accepts only ``"*"``; None when the action is unknown.
+    """
+    info = lookup(action)
+    if info is None:
+        return None
+    formats = _load_arn_formats(info.service) if info.service in services() else {}
+    return tuple(formats[t.lower()] for t in info.resource_types if t.lower() in formats)
+
+
+# -- resource patterns ------------------------------------------------------------------------
+_ARN_VARIABLE = re.compile(r"\$\{[^}]*\}")
+#: Two stand-ins for a resource name: a one-character name and one with every ARN separator.
+#: A pattern that matches both for every name part of a format names no resource of its own.
+_ANY_NAMES = ("\x01", "\x01/\x01:\x01-\x01.\x01")
+
+
+def _fill(arn_format: str, name: str) -> str:
+    return _ARN_VARIABLE.sub(lambda _: name, arn_format)
+
+
+@lru_cache(maxsize=8192)
+def _covers_format(pattern: str, arn_format: str) -> bool:
+    fields = pattern.split(":", 5)
+    if len(fields) < 6:
+        # "*", "arn:*": a pattern without the six ARN fields is matched as a whole
+        return all(_compiled(pattern).fullmatch(_fill(arn_format, n)) for n in _ANY_NAMES)
+    parts = arn_format.split(":", 5)
+    if len(parts) < 6 or not _ARN_VARIABLE.search(parts[5]):
+        return False  # a format without a name part is one fixed resource (``:root``)
+    if not _compiled(fields[2]).fullmatch(parts[2]):
+        return False  # another service's resources
+    # partition, region and account say where, not which: only the resource part counts
+    return all(_compiled(fields[5]).fullmatch(_fill(parts[5], n)) for n in _ANY_NAMES)
+
+
+def covers_every_resource(pattern: str, action: str) -> bool:
+    """Whether a ``Resource`` entry names every resource ``action`` can act on: ``"*"``, or an
+    ARN that matches every ARN of one of the action's resource types whatever their names
+    (``arn:aws:s3:::*``, ``arn:aws:iam::123456789012:role/*``, ``...:table/*``,
+    ``...:secret:*``). A name or a name prefix (``parameter/app/*``, ``secret:db-??????``,
+    ``role/service-role/*``) scopes the entry to some resources; so does a template value in
+    the name part, which a caller marks with a character no name contains.
+
+    Partition, region and account fields do not matter: ``arn:aws:ssm:*:*:parameter/*`` and
+    ``arn:aws:ssm:eu-west-1:123456789012:parameter/*`` both name every parameter. For an
+    action the catalog does not know, only patterns that match any ARN at all count.
+    """
+    if not isinstance(pattern, str) or not isinstance(action, str):
+        return False
+    text = pattern.strip()
+    if text and set(text) == {"*"}:
+        return True
+    formats = arn_formats(action)
+    if formats is None:
+        return _covers_format(text, "arn:${Partition}:${Service}:${Region}:${Account}:${Name}")
+    return any(_covers_format(text, f) for f in formats)
+
+
+# -- privilege escalation ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class EscalationAction:
+    """An action that lets a principal gain permissions it was not granted."""
+
+    action: str  # canonical "service:Name"
+    how: str  # one line: how it escalates
+    sources: tuple[str, ...]  # keys of the data file's ``sources``
+
+
+@cache
+def escalation_actions() -> Mapping[str, EscalationAction]:
+    """The privilege-escalation actions of ``guardrails/data/privilege_escalation.json``,
+    keyed by lower-case action (the file names its published sources)."""
+    raw = json.loads(
+        resources.files("guardrails")
+        .joinpath("data/privilege_escalation.json")
+        .read_text(encoding="utf-8")
+    )
+    return MappingProxyType(
+        {
+            name.lower(): EscalationAction(name, entry["how"], tuple(entry["sources"]))
+            for name, entry in raw["actions"].items()
+        }
+    )

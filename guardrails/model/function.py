@@ -134,6 +134,8 @@ class EventSourceMapping:
     source: str | None = None
     #: for an SQS queue of the template: its ``RedrivePolicy`` (None: the queue has none)
     source_redrive_policy: Value = None
+    #: the source resource when it is in the template (findings about the queue point at it)
+    source_site: Site | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,14 @@ class Alarm:
     site: Site
     metric_name: Value = None
     namespace: Value = None
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """An ``AWS::Scheduler::Schedule`` of the template whose target is the function: EventBridge
+    Scheduler invokes it asynchronously through the schedule's role, without a Permission."""
+
+    site: Site
 
 
 @dataclass(frozen=True)
@@ -173,6 +183,7 @@ class LambdaFunction:
     rest_methods: tuple[RestMethod, ...] = ()
     http_routes: tuple[HttpRoute, ...] = ()
     alarms: tuple[Alarm, ...] = ()
+    schedules: tuple[Schedule, ...] = ()
     #: subnets, security groups and endpoints of a VPC function (None outside a VPC)
     network: NetworkPlacement | None = None
     #: stack environment, when known

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from guardrails.model import front_doors, vpc
@@ -26,6 +27,7 @@ from guardrails.model.function import (
     LogGroup,
     ManagedPolicy,
     Permission,
+    Schedule,
     Site,
     Statement,
     VpcPlacement,
@@ -77,6 +79,18 @@ def functions(assembly: Assembly) -> list[LambdaFunction]:
     for stack in assembly.stacks:
         out.extend(StackGraph(stack).functions())
     return out
+
+
+def asset_from_metadata(stack: StackTemplate, resource: Resource) -> Path | None:
+    """The code asset named by the resource's metadata (``aws:asset:path`` with
+    ``aws:asset:property: Code``, as the CDK CLI writes it), for a template scanned alone from
+    its cloud assembly: a path relative to the template's directory, never outside it."""
+    relative = resource.metadata.get("aws:asset:path")
+    if resource.metadata.get("aws:asset:property") != "Code" or not isinstance(relative, str):
+        return None
+    base = Path(stack.template_path).parent.resolve()
+    path = (base / relative).resolve()
+    return path if path.is_relative_to(base) and path.exists() else None
 
 
 def site(stack: StackTemplate, resource: Resource, *path: str | int) -> Site:
@@ -168,6 +182,12 @@ class StackGraph:
                         self.policies_of_role[role_id].append(p)
         self._index_log_groups()
         self._index_alarms()
+        # EventBridge Scheduler invokes through the schedule's role: no Permission to follow
+        self.schedules_of_fn: dict[str, list[Resource]] = defaultdict(list)
+        for r in by_type["AWS::Scheduler::Schedule"]:
+            target = self._function_of(dig(r.properties, "Target", "Arn"))
+            if target:
+                self.schedules_of_fn[target].append(r)
 
     # -- linking helpers ----------------------------------------------------------------------
     def _single_ref(self, value: Any) -> str | None:
@@ -243,6 +263,10 @@ class StackGraph:
             rest_methods=front_doors.rest_methods(self, r),
             http_routes=front_doors.http_routes(self, r),
             alarms=tuple(self.alarms_of_fn.get(r.logical_id, ())),
+            schedules=tuple(
+                Schedule(site(stack, s, "Target"))
+                for s in self.schedules_of_fn.get(r.logical_id, ())
+            ),
             network=vpc.placement(self, r) if self.vpc(r) is not None else None,
             account=stack.account,
             region=stack.region,
@@ -270,6 +294,7 @@ class StackGraph:
             source_redrive_policy=(
                 source.properties.get("RedrivePolicy") if source and kind == "sqs" else None
             ),
+            source_site=site(self.stack, source) if source else None,
         )
 
     def role(self, r: Resource) -> ExecutionRole:
@@ -439,5 +464,6 @@ class StackGraph:
             else (render(inline) if inline is not None else None),
             s3_key=s3_key,
             image_uri=code.get("ImageUri"),
-            asset_path=self.stack.assets.get(key) if key else None,
+            asset_path=(self.stack.assets.get(key) if key else None)
+            or asset_from_metadata(self.stack, fn),
         )

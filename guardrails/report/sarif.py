@@ -171,6 +171,8 @@ def _uri(template_path: str, base: Path) -> str:
 def _fingerprint(finding: Finding) -> str:
     """Stable across runs and machines: the rule and where, not the message or the file path."""
     key = "|".join((finding.rule_id, finding.stack, finding.logical_id, finding.location))
+    if finding.key:  # several findings at one location (files and lines of a code asset)
+        key = f"{key}|{finding.key}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 

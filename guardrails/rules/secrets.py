@@ -1,20 +1,38 @@
 """Rules: secrets and configuration (GR-SEC).
 
 The detection of credentials lives in ``credentials``; these rules decide which values of a
-function to show it and how to report what it finds. No message ever contains a secret value:
-only the variable's name, the kind of credential and ``credentials.mask(value)``.
+function to show it and how to report what it finds: environment variables (GR-SEC-01, 02, 05),
+inline code (GR-SEC-03) and the files of the code asset staged in the cloud assembly
+(GR-SEC-04, read here: ``scan_asset``, bounded by ``ASSET_LIMITS``, cached per asset). No
+message ever contains a secret value: only the variable's name or the file and line, the kind of
+credential and ``credentials.mask(value)``.
 """
 
 from __future__ import annotations
 
+import csv
+import os
 import re
-from collections.abc import Iterator
+import time
+import zipfile
+import zlib
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from guardrails.model.function import LambdaFunction
-from guardrails.model.values import Text, Token
+from guardrails.model.values import Text, Token, dig
 from guardrails.rules.base import RuleContext, Violation, rule
-from guardrails.rules.credentials import find_credential, mask
+from guardrails.rules.credentials import (
+    CodeCredential,
+    find_credential,
+    find_in_text,
+    mask,
+    skips_file,
+)
 
 #: a CloudFormation dynamic reference; tokens inside it are rendered as ``_TOKEN``
 _DYNAMIC_REFERENCE = re.compile(r"\{\{resolve:[^{}]*\}\}")
@@ -73,6 +91,17 @@ def _is_arn(value: Any) -> bool:
         "Parameters and Secrets Lambda extension)."
     ),
     references={"checkov": "CKV_AWS_45"},
+    example="""
+        db_secret = secretsmanager.Secret.from_secret_name_v2(self, "DbSecret", "prod/orders/db")
+        fn = lambda_.Function(
+            self, "Orders",
+            runtime=lambda_.Runtime.PYTHON_3_13,
+            handler="app.handler",
+            code=lambda_.Code.from_asset("src/orders"),
+            environment={"DB_SECRET_ARN": db_secret.secret_arn},  # the ARN, not the value
+        )
+        db_secret.grant_read(fn)  # the function reads the value at runtime
+    """,
 )
 def plaintext_secret_in_environment(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
     """A literal environment value, or a literal part of an ``Fn::Join`` / ``Fn::Sub``, looks
@@ -144,6 +173,20 @@ def _tokens(value: Any) -> tuple[Token, ...]:
         "Manager instead."
     ),
     remediation="opt-in",
+    example="""
+        api_key = ssm.StringParameter.from_secure_string_parameter_attributes(
+            self, "ApiKey", parameter_name="/orders/api-key"
+        )
+        fn = lambda_.Function(
+            self, "Orders",
+            runtime=lambda_.Runtime.PYTHON_3_13,
+            handler="app.handler",
+            code=lambda_.Code.from_asset("src/orders"),
+            # the name of the parameter, not SecretValue.ssm_secure(...).unsafe_unwrap()
+            environment={"API_KEY_PARAMETER_NAME": api_key.parameter_name},
+        )
+        api_key.grant_read(fn)  # read and decrypt at runtime, this parameter only
+    """,
 )
 def secret_resolved_into_configuration(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
     """An environment value contains ``{{resolve:secretsmanager:`` or ``{{resolve:ssm-secure:``
@@ -201,6 +244,17 @@ def secret_resolved_into_configuration(fn: LambdaFunction, ctx: RuleContext) -> 
     ),
     remediation="safe",
     references={"checkov": "CKV_AWS_173"},
+    example="""
+        env_key = kms.Key(self, "EnvKey", enable_key_rotation=True)
+        lambda_.Function(
+            self, "Orders",
+            runtime=lambda_.Runtime.PYTHON_3_13,
+            handler="app.handler",
+            code=lambda_.Code.from_asset("src/orders"),
+            environment={"TABLE_NAME": table.table_name},
+            environment_encryption=env_key,
+        )
+    """,
 )
 def environment_without_customer_key(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
     """The function has environment variables (a non-empty ``Environment.Variables``) and no
@@ -223,3 +277,456 @@ def environment_without_customer_key(fn: LambdaFunction, ctx: RuleContext) -> It
         f"Function has {len(names)} environment variable(s) ({listed}) encrypted only with the "
         "AWS managed key aws/lambda: no customer-managed KMS key (KmsKeyArn)",
     )
+
+
+# -- credentials in code ---------------------------------------------------------------------
+def _listed(found: list[CodeCredential]) -> str:
+    """``AWS access key (AK****(20 chars))``, several joined with ``and``."""
+    return " and ".join(f"{c.kind} ({c.shown})" for c in found)
+
+
+def _by_line(found: list[CodeCredential]) -> dict[int, list[CodeCredential]]:
+    lines: dict[int, list[CodeCredential]] = {}
+    for credential in found:
+        lines.setdefault(credential.line, []).append(credential)
+    return lines
+
+
+#: the file CloudFormation writes ``Code.ZipFile`` to, by runtime family
+_INLINE_FILES = (("python", "index.py"), ("nodejs", "index.js"))
+
+
+def _inline_filename(runtime: Any) -> str:
+    if isinstance(runtime, str):
+        for family, filename in _INLINE_FILES:
+            if runtime.startswith(family):
+                return filename
+    return "index"  # a token runtime: scanned with the rules for any text file
+
+
+@rule(
+    "GR-SEC-03",
+    title="Hard-coded credential in inline code",
+    severity="critical",
+    rationale=(
+        "Inline code is part of the template: the credential is in the repository, the cloud "
+        "assembly, every copy of the template CloudFormation keeps, and the function's code "
+        "that anyone with lambda:GetFunction downloads. It cannot be rotated without a "
+        "deployment."
+    ),
+    fix=(
+        "Rotate the exposed credential, then remove it from the code: store it in Secrets "
+        "Manager, pass its ARN in an environment variable "
+        '(`environment={"API_SECRET_ARN": secret.secret_arn}`), grant read on that secret only '
+        "(`secret.grant_read(fn)`) and fetch the value at runtime."
+    ),
+    example="""
+        api_secret = secretsmanager.Secret.from_secret_name_v2(self, "ApiSecret", "prod/api")
+        fn = lambda_.Function(
+            self, "Hook",
+            runtime=lambda_.Runtime.PYTHON_3_13,
+            handler="index.handler",
+            code=lambda_.Code.from_inline(
+                "import os, boto3\\n"
+                "def handler(event, context):\\n"
+                "    key = boto3.client('secretsmanager').get_secret_value(\\n"
+                "        SecretId=os.environ['API_SECRET_ARN'])['SecretString']\\n"
+            ),
+            environment={"API_SECRET_ARN": api_secret.secret_arn},
+        )
+        api_secret.grant_read(fn)
+    """,
+)
+def credential_in_inline_code(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
+    """The inline code (``Code.ZipFile``) holds a credential: it is scanned as the source file
+    CloudFormation writes it to (``index.py`` for Python runtimes, ``index.js`` for Node.js),
+    with the detection of GR-SEC-01 (``credentials.find_in_text``): provider formats anywhere
+    (AWS access keys, private keys, JWTs, GitHub/Slack/Stripe... tokens, passwords in URLs),
+    and keyword or high-entropy values assigned to a secret-like name
+    (``password = "..."``, ``{"clientSecret": "..."}``). One violation per line that holds a
+    credential, at ``Properties/Code/ZipFile``; the message says ``line 3: AWS access key
+    (AK****(20 chars))``: the line, the kind and the masked value, never the value.
+
+    Interpretations: a ``ZipFile`` built with ``Fn::Join`` / ``Fn::Sub`` is scanned with each
+    token replaced by a placeholder, so only its literal text is judged (a value that contains a
+    token is never reported, line numbers stay those of the deployed file); a ``ZipFile`` that
+    is one token is not decidable. Several credentials on one line make one violation that
+    lists them. A line carrying detect-secrets' ``pragma: allowlist secret`` comment is skipped,
+    as detect-secrets skips it. AWS's documentation example key (``AKIAIOSFODNN7EXAMPLE``) is
+    reported like any key, as GR-SEC-01 does: the scanner does not keep a list of known
+    examples. With a token runtime the code is scanned with the rules for any text file.
+    """
+    code = fn.code
+    if code is None:
+        return
+    source = _with_placeholders(dig(fn.properties, "Code", "ZipFile"))
+    if not source:
+        return
+    where = code.site.at("ZipFile")
+    found = find_in_text(source, _inline_filename(fn.runtime))
+    for number, on_line in _by_line(found).items():
+        yield Violation(
+            where,
+            f"Inline code (Code.ZipFile) hard-codes a credential, line {number}: "
+            f"{_listed(on_line)}; anyone who can read the template or download the function's "
+            "code can use it",
+            key=f"{number:06d}",
+        )
+
+
+# -- the files of a code asset ---------------------------------------------------------------
+@dataclass(frozen=True)
+class AssetLimits:
+    """How much of one code asset GR-SEC-04 reads. A scan that reaches a limit stops there and
+    says so (an ``info`` violation); nothing silently goes unread."""
+
+    #: a text file larger than this is not scanned (and is listed as such)
+    max_file_bytes: int = 1024 * 1024
+    #: files opened per asset (text or binary; skipped dependency trees do not count)
+    max_files: int = 5000
+    #: bytes read per asset
+    max_bytes: int = 64 * 1024 * 1024
+    #: wall-clock time per asset
+    max_seconds: float = 60.0
+
+
+ASSET_LIMITS = AssetLimits()
+
+#: directories of installed dependencies, caches and version control: never the team's code,
+#: and the size of a node_modules tree would eat the limits before the team's files are read
+DEPENDENCY_DIRS = frozenset(
+    {
+        "node_modules", "bower_components", "jspm_packages", "site-packages", "dist-packages",
+        ".venv", "venv", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".tox",
+        ".git", ".hg", ".svn",
+    }
+)  # fmt: skip
+_METADATA_SUFFIXES = (".dist-info", ".egg-info")
+#: the one file read inside ``.git``: a remote URL there may carry a token
+_GIT_CONFIG = (".git", "config")
+#: binary private key files, reported by name (a PEM key is found by its content)
+PKCS12_SUFFIXES = (".p12", ".pfx")
+#: bytes read to tell a binary file over the size limit from a text file
+_SNIFF_BYTES = 8192
+#: bytes read of a ``*.dist-info/RECORD`` (botocore's is about 300 KiB)
+_RECORD_BYTES = 4 * 1024 * 1024
+#: what reading a file or a zip member may raise (a truncated zip, a compression method zipfile
+#: does not support...): the file is reported as not read
+_READ_ERRORS = (OSError, EOFError, RuntimeError, ValueError, zipfile.BadZipFile, zlib.error)
+
+
+@dataclass(frozen=True)
+class AssetCredential:
+    """Credentials on one line of one file of an asset (``line`` 0: the whole file)."""
+
+    path: str
+    line: int
+    what: str
+
+
+@dataclass(frozen=True)
+class AssetScan:
+    """What a scan of one asset found, with values masked, and what it did not read."""
+
+    credentials: tuple[AssetCredential, ...] = ()
+    files: int = 0
+    oversized: tuple[str, ...] = ()
+    unreadable: tuple[str, ...] = ()
+    #: the limit that stopped the scan, in words; None when every file was read
+    stopped: str | None = None
+
+
+#: one entry of an asset: relative path, size, and a reader of at most n bytes
+_Entry = tuple[str, int, Callable[[int], bytes]]
+
+
+def _is_dependency_dir(name: str) -> bool:
+    return name in DEPENDENCY_DIRS or name.endswith(_METADATA_SUFFIXES)
+
+
+def _recorded(record: str) -> set[str]:
+    """First path segments of the files a ``*.dist-info/RECORD`` installed: packages pip put
+    at the top of the asset (``pip install -t``), relative to the RECORD's directory."""
+    names = set()
+    for row in csv.reader(record.splitlines()):
+        if row and row[0] and not row[0].startswith(("..", "/")):
+            names.add(row[0].split("/", 1)[0])
+    return names
+
+
+def _read_file(path: str) -> Callable[[int], bytes]:
+    def read(n: int) -> bytes:
+        with open(path, "rb") as f:
+            return f.read(n)
+
+    return read
+
+
+def _directory_entries(root: Path) -> Iterator[_Entry]:
+    """Regular files of a staged asset directory, breadth first and sorted (the team's top-level
+    code before deep trees); symbolic links are not followed."""
+    queue: deque[tuple[str, str]] = deque([(str(root), "")])
+    while queue:
+        directory, prefix = queue.popleft()
+        try:
+            with os.scandir(directory) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            continue
+        vendored: set[str] = set()
+        for e in entries:
+            record = os.path.join(e.path, "RECORD")
+            if e.name.endswith(".dist-info") and os.path.isfile(record):
+                with open(record, encoding="utf-8", errors="replace") as f:
+                    vendored |= _recorded(f.read(_RECORD_BYTES))
+        subdirectories = []
+        for e in entries:
+            rel = prefix + e.name
+            try:
+                if e.is_symlink() or e.name in vendored:
+                    continue
+                if e.is_dir(follow_symlinks=False):
+                    config = os.path.join(e.path, _GIT_CONFIG[1])
+                    if e.name == _GIT_CONFIG[0] and os.path.isfile(config):
+                        if not os.path.islink(config):
+                            yield (
+                                f"{rel}/{_GIT_CONFIG[1]}",
+                                os.path.getsize(config),
+                                _read_file(config),
+                            )
+                    elif not _is_dependency_dir(e.name):
+                        subdirectories.append((e.path, rel + "/"))
+                elif e.is_file(follow_symlinks=False):
+                    yield rel, e.stat(follow_symlinks=False).st_size, _read_file(e.path)
+            except OSError:
+                continue
+        queue.extend(subdirectories)
+
+
+def _zip_entries(archive: zipfile.ZipFile) -> Iterator[_Entry]:
+    """The files of a zip asset (``Code.from_asset("app.zip")``), read in memory, with the same
+    skipping rules and order as a directory. Encrypted members are skipped."""
+    members = [i for i in archive.infolist() if not i.is_dir()]
+    vendored: dict[str, set[str]] = {}
+    for info in members:
+        parent, _, name = info.filename.rpartition("/")
+        directory, _, package = parent.rpartition("/")
+        if name == "RECORD" and package.endswith(".dist-info"):
+            prefix = f"{directory}/" if directory else ""
+            record = archive.open(info).read(_RECORD_BYTES).decode("utf-8", "replace")
+            vendored.setdefault(prefix, set()).update(_recorded(record))
+    members.sort(key=lambda i: (i.filename.count("/"), i.filename))
+    for info in members:
+        parts = info.filename.split("/")
+        if info.filename.startswith("/") or ".." in parts or info.flag_bits & 0x1:
+            continue
+        directories = parts[:-2] if tuple(parts[-2:]) == _GIT_CONFIG else parts[:-1]
+        if any(_is_dependency_dir(d) for d in directories) or _is_vendored(parts, vendored):
+            continue
+
+        def read(n: int, info: zipfile.ZipInfo = info) -> bytes:
+            with archive.open(info) as member:
+                return member.read(n)
+
+        yield info.filename, info.file_size, read
+
+
+def _is_vendored(parts: list[str], vendored: dict[str, set[str]]) -> bool:
+    """Whether a zip member lies in a package a RECORD of its directory (or above) lists."""
+    prefix = ""
+    for part in parts:
+        if part in vendored.get(prefix, ()):
+            return True
+        prefix += f"{part}/"
+    return False
+
+
+def _text(data: bytes) -> str | None:
+    """The file as text, or None for a binary file (NUL bytes, or not UTF-8)."""
+    if b"\0" in data:
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+
+
+def _size(n: int) -> str:
+    return f"{n // (1024 * 1024)} MiB" if n % (1024 * 1024) == 0 else f"{n:,} bytes"
+
+
+def scan_asset(path: Path, limits: AssetLimits | None = None) -> AssetScan:
+    """Credentials in the files of one staged code asset (a directory or a zip file), once per
+    asset: functions that share an asset share the result (cached by path, modification time,
+    size and limits; the cache holds masked values only)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return AssetScan()
+    return _scan_asset(str(path), (stat.st_mtime_ns, stat.st_size), limits or ASSET_LIMITS)
+
+
+@lru_cache(maxsize=128)
+def _scan_asset(path: str, fingerprint: tuple[int, int], limits: AssetLimits) -> AssetScan:
+    if os.path.isdir(path):
+        return _scan_entries(_directory_entries(Path(path)), limits)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return _scan_entries(_zip_entries(archive), limits)
+    except _READ_ERRORS:
+        return AssetScan(unreadable=(Path(path).name,))
+
+
+def _scan_entries(entries: Iterator[_Entry], limits: AssetLimits) -> AssetScan:
+    start = time.monotonic()
+    found: list[AssetCredential] = []
+    oversized: list[str] = []
+    unreadable: list[str] = []
+    files = read_bytes = 0
+    stopped = None
+    for rel, size, read in entries:
+        if rel.lower().endswith(PKCS12_SUFFIXES):
+            if size:
+                found.append(AssetCredential(rel, 0, f"private key file (PKCS#12, {size:,} bytes)"))
+            continue
+        if skips_file(rel):
+            continue
+        if files >= limits.max_files:
+            stopped = f"the limit of {limits.max_files:,} files per asset"
+        elif read_bytes + min(size, limits.max_file_bytes) > limits.max_bytes:
+            stopped = f"the limit of {_size(limits.max_bytes)} read per asset"
+        elif time.monotonic() - start > limits.max_seconds:
+            stopped = f"the limit of {limits.max_seconds:g} s per asset"
+        if stopped:
+            break
+        files += 1
+        big = size > limits.max_file_bytes
+        try:
+            data = read(_SNIFF_BYTES if big else limits.max_file_bytes + 1)
+        except _READ_ERRORS:
+            unreadable.append(rel)
+            continue
+        read_bytes += len(data)
+        text = _text(data)
+        if text is None:
+            continue  # binary
+        if big or len(data) > limits.max_file_bytes:
+            oversized.append(rel)
+            continue
+        for number, on_line in _by_line(find_in_text(text, rel)).items():
+            found.append(AssetCredential(rel, number, _listed(on_line)))
+    return AssetScan(tuple(found), files, tuple(oversized), tuple(unreadable), stopped)
+
+
+def _some(paths: tuple[str, ...], limit: int = 3) -> str:
+    shown = ", ".join(paths[:limit])
+    return shown + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
+
+
+def _partial(scan: AssetScan, limits: AssetLimits) -> list[str]:
+    reasons = []
+    if scan.stopped:
+        reasons.append(f"the scan stopped at {scan.stopped} after {scan.files:,} files")
+    if scan.oversized:
+        reasons.append(
+            f"{len(scan.oversized)} text file(s) larger than {_size(limits.max_file_bytes)} "
+            f"were not read ({_some(scan.oversized)})"
+        )
+    if scan.unreadable:
+        reasons.append(
+            f"{len(scan.unreadable)} file(s) could not be read ({_some(scan.unreadable)})"
+        )
+    return reasons
+
+
+@rule(
+    "GR-SEC-04",
+    title="Hard-coded credential in the code asset",
+    severity="critical",
+    rationale=(
+        "Everything in the asset directory is zipped into the deployment package: a `.env` "
+        "file, a private key or a key in a config file is in the cloud assembly, the CDK "
+        "assets bucket and the function's code that anyone with lambda:GetFunction "
+        "downloads, and it cannot be rotated without a deployment."
+    ),
+    fix=(
+        "Rotate the exposed credential and remove the file or the value from the asset: keep "
+        "secrets in Secrets Manager (pass the ARN, `secret.grant_read(fn)`, read it at "
+        "runtime) and leave local files out of the package with "
+        '`Code.from_asset("src", exclude=[".env*", "*.pem", "*.key", ".git"])`.'
+    ),
+    example="""
+        db_secret = secretsmanager.Secret.from_secret_name_v2(self, "DbSecret", "prod/orders/db")
+        fn = lambda_.Function(
+            self, "Orders",
+            runtime=lambda_.Runtime.PYTHON_3_13,
+            handler="app.handler",
+            # local files that hold credentials never enter the package
+            code=lambda_.Code.from_asset(
+                "src/orders", exclude=[".env*", "*.pem", "*.key", ".git"]
+            ),
+            environment={"DB_SECRET_ARN": db_secret.secret_arn},
+        )
+        db_secret.grant_read(fn)
+    """,
+)
+def credential_in_code_asset(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
+    """A file of the function's code asset in the cloud assembly holds a credential: the
+    directory CDK staged as ``cdk.out/asset.<hash>/``, or a zip file asset
+    (``Code.from_asset("app.zip")``, read in memory, never extracted). Text files are scanned
+    as GR-SEC-03 scans inline code (``credentials.find_in_text``, by file type: source, JSON,
+    YAML, ini, Markdown; every ``NAME=value`` line of a dotenv file: ``.env``, ``.env.local``,
+    ``prod.env``); a PEM / OpenSSH / PuTTY private key is found by its content, a PKCS#12 file
+    (``*.p12``, ``*.pfx``) by its name. One violation per file and line, at
+    ``Properties/Code`` (whose ``S3Key`` names the asset); the message gives the path relative
+    to the asset root, the line, the kind and the masked value.
+
+    Interpretations:
+
+    * Text file: no NUL byte and valid UTF-8 (a BOM is allowed); anything else is binary and
+      skipped, as are the extensions and lock files detect-secrets skips (``.png``, ``.jar``,
+      ``.map``, ``package-lock.json``, ``poetry.lock``...). Minified lines are read in windows
+      (``credentials.LONG_LINE_WINDOW``).
+    * Third-party and tool trees are not the team's code and are skipped (dependencies are
+      GR-DEP's concern; published packages carry test keys and documentation examples):
+      ``node_modules``, ``site-packages``, virtualenvs, ``__pycache__`` and other caches,
+      ``*.dist-info`` / ``*.egg-info``, the packages a ``*.dist-info/RECORD`` lists
+      (``pip install -t``, as ``PythonFunction`` bundles), and ``.git`` except ``.git/config``
+      (a remote URL there may carry a token). Symbolic links are not followed (CDK copies the
+      files external links point to).
+    * Bounded per asset (``ASSET_LIMITS``): 1 MiB per text file, 5,000 files opened, 64 MiB
+      read, 60 s (a safety net: 2,000 small files take 1 to 2 s). Files are read breadth first
+      in name order, so the top-level code comes first. When a limit cuts the scan short, or a
+      file cannot be read, the rule says so once per function in an ``info`` violation at
+      ``Properties/Code`` naming the limit and the files not read: a partial scan never looks
+      like a clean one. A severity the policy sets for GR-SEC-04 applies to it too.
+    * Each asset is scanned once, however many functions share it (cached per path).
+    * As in GR-SEC-03, AWS's documentation example key is reported like any key, and lines
+      with ``pragma: allowlist secret`` are skipped.
+    * An asset that is not in the assembly (an image function, code in another bucket, a
+      template scanned without its assembly) is not decidable. A template scanned alone finds
+      its asset through the ``aws:asset:path`` metadata the CDK CLI writes.
+    """
+    code = fn.code
+    if code is None or code.asset_path is None:
+        return
+    limits = ASSET_LIMITS
+    scan = scan_asset(code.asset_path, limits)
+    where = code.site
+    for c in scan.credentials:
+        at = f", line {c.line}" if c.line else ""
+        yield Violation(
+            where,
+            f"Code asset file {c.path}{at}: {c.what}; the file ships in the deployment package, "
+            "readable from the cloud assembly, the assets bucket and lambda:GetFunction",
+            key=f"{c.path}:{c.line:06d}",
+        )
+    reasons = _partial(scan, limits)
+    if reasons:
+        yield Violation(
+            where,
+            f"Code asset {code.asset_path.name} was scanned for credentials only in part: "
+            f"{'; '.join(reasons)}. What was not read may still hold a credential",
+            severity="info",
+            key="partial scan",
+        )

@@ -143,3 +143,103 @@ def test_every_sensitive_read_is_in_the_catalog():
     for reads in network.SECRET_READS.values():
         for action in reads:
             assert actions.is_known(action), action
+
+
+# -- resource patterns ------------------------------------------------------------------------
+def test_arn_formats_come_from_the_catalog():
+    assert actions.arn_formats("iam:PassRole") == (
+        "arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}",
+    )
+    # resource types are matched case-insensitively ("Secret" -> "secret")
+    assert actions.arn_formats("secretsmanager:GetSecretValue") == (
+        "arn:${Partition}:secretsmanager:${Region}:${Account}:secret:${SecretId}",
+    )
+    assert actions.arn_formats("xray:PutTraceSegments") == ()
+    assert actions.arn_formats("s3:GetObjetc") is None
+
+
+@pytest.mark.parametrize(
+    ("pattern", "action"),
+    [
+        ("*", "s3:GetObject"),
+        ("*", "nosuch:Action"),
+        ("arn:*", "s3:GetObject"),
+        ("arn:aws:s3:::*", "s3:GetObject"),
+        ("arn:aws:s3:::*/*", "s3:GetObject"),
+        ("arn:aws:s3:::*", "s3:ListBucket"),
+        ("arn:aws:dynamodb:*:*:table/*", "dynamodb:GetItem"),
+        ("arn:aws:dynamodb:eu-west-1:123456789012:table/*", "dynamodb:Query"),
+        ("arn:aws:iam::123456789012:role/*", "iam:PassRole"),
+        ("arn:aws:iam::*:role/*", "sts:AssumeRole"),  # sts acts on IAM role ARNs
+        ("arn:aws:ssm:*:*:parameter/*", "ssm:GetParameter"),
+        ("arn:aws:secretsmanager:eu-west-1:123456789012:secret:*", "secretsmanager:GetSecretValue"),
+        ("arn:aws:kms:*:*:key/*", "kms:Decrypt"),
+        ("arn:aws:logs:*:*:*", "logs:PutLogEvents"),
+        ("arn:aws:ec2:*:*:instance/*", "ssm:SendCommand"),
+        ("arn:\x02:s3:::*", "s3:GetObject"),  # a token in the partition field
+    ],
+)
+def test_patterns_that_cover_every_resource(pattern, action):
+    assert actions.covers_every_resource(pattern, action) is True
+
+
+@pytest.mark.parametrize(
+    ("pattern", "action"),
+    [
+        ("arn:aws:s3:::reports/*", "s3:GetObject"),
+        ("arn:aws:s3:::reports*", "s3:GetObject"),
+        ("arn:aws:s3:::\x02/*", "s3:GetObject"),  # a bucket from the template
+        ("\x02/*", "s3:GetObject"),  # ${Bucket.Arn}/*
+        ("arn:aws:dynamodb:eu-west-1:123456789012:table/orders", "dynamodb:GetItem"),
+        ("arn:aws:dynamodb:*:*:table/*", "s3:GetObject"),  # another service's resources
+        ("arn:aws:iam::123456789012:role/service-role/*", "iam:PassRole"),
+        ("arn:aws:ssm:eu-west-1:123456789012:parameter/app/*", "ssm:GetParameter"),
+        ("arn:aws:secretsmanager:eu-west-1:1:secret:db-??????", "secretsmanager:GetSecretValue"),
+        ("arn:aws:kms:*:*:alias/*", "kms:Decrypt"),  # Decrypt is authorized on keys
+        ("arn:aws:s3:::*", "nosuch:Action"),  # unknown action: only "match anything" counts
+        ("arn:aws:iam::123456789012:root", "sts:AssumeRole"),
+    ],
+)
+def test_patterns_that_name_resources(pattern, action):
+    assert actions.covers_every_resource(pattern, action) is False
+
+
+def test_covers_every_resource_never_raises():
+    assert actions.covers_every_resource(Token("param", "R"), "s3:GetObject") is False  # type: ignore[arg-type]
+    assert actions.covers_every_resource("*", Token("param", "A")) is False  # type: ignore[arg-type]
+    assert actions.covers_every_resource("", "s3:GetObject") is False
+    assert actions.covers_every_resource("arn:aws:s3", "s3:GetObject") is False
+
+
+# -- privilege escalation data ----------------------------------------------------------------
+def test_escalation_actions_are_in_the_catalog_and_cite_their_sources():
+    import json
+    from importlib import resources
+
+    raw = json.loads(
+        resources.files("guardrails").joinpath("data/privilege_escalation.json").read_text()
+    )
+    escalation = actions.escalation_actions()
+    assert len(escalation) == len(raw["actions"])
+    for key, entry in escalation.items():
+        assert actions.is_known(entry.action), entry.action  # guards against typos
+        assert actions.lookup(entry.action).qualified == entry.action  # canonical case
+        assert key == entry.action.lower()
+        assert entry.how and set(entry.sources) <= set(raw["sources"])
+    for source in raw["sources"].values():
+        assert source["url"].startswith(("https://", "docs/"))
+
+
+def test_escalation_set_holds_the_catalog_list():
+    catalog = (
+        "iam:PassRole", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion",
+        "iam:AttachRolePolicy", "iam:AttachUserPolicy", "iam:AttachGroupPolicy",
+        "iam:PutRolePolicy", "iam:PutUserPolicy", "iam:PutGroupPolicy", "iam:CreateAccessKey",
+        "iam:CreateLoginProfile", "iam:UpdateLoginProfile", "iam:UpdateAssumeRolePolicy",
+        "iam:AddUserToGroup", "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration",
+        "sts:AssumeRole",
+    )  # fmt: skip
+    escalation = actions.escalation_actions()
+    for action in catalog:
+        assert "catalog" in escalation[action.lower()].sources, action
+    assert len(escalation) > len(catalog)  # "and the rest of a published escalation set"

@@ -12,6 +12,7 @@ import json
 import random
 import string
 import time
+from pathlib import Path
 
 import pytest
 from detect_secrets.settings import get_settings, transient_settings
@@ -21,10 +22,13 @@ from guardrails.rules.credentials import (
     HIGH_ENTROPY,
     PASSWORD,
     RANDOM,
+    TOKEN_PLACEHOLDER,
     find_credential,
+    find_in_text,
     is_secret_like_name,
     mask,
     scan_text,
+    skips_file,
 )
 
 _RNG = random.Random(1127)
@@ -267,3 +271,108 @@ def test_thousand_functions_with_ten_variables_scan_in_well_under_a_second():
     elapsed = time.perf_counter() - start
     assert flagged == 500
     assert elapsed < 1.5, f"{elapsed:.2f} s"
+
+
+# -- find_in_text: what GR-SEC-03 and GR-SEC-04 read ------------------------------------------
+def test_find_in_text_shows_the_whole_token_not_its_prefix():
+    token = "ghp_" + fake(ALNUM, 36)
+    [found] = find_in_text(f'const token = "{token}";\n', "index.js")
+    assert (found.line, found.kind, found.shown) == (1, "GitHub token", "gh****(40 chars)")
+
+
+def test_find_in_text_shows_the_header_of_a_private_key():
+    [found] = find_in_text(PEM, "deploy.pem")
+    assert found.shown == "BEGIN RSA PRIVATE KEY"
+    assert all(line not in found.shown for line in PEM.splitlines()[1:2])
+
+
+def test_find_in_text_drops_matches_that_hold_a_token():
+    key = "AKIA" + fake(UPPER_DIGITS, 16)
+    code = f'region = "{TOKEN_PLACEHOLDER}"\npassword = "{TOKEN_PLACEHOLDER}"\nkey = "{key}"\n'
+    assert [(c.line, c.kind) for c in find_in_text(code, "index.py")] == [(3, "AWS access key")]
+    split = f'AWS_KEY = "{key[:10]}{TOKEN_PLACEHOLDER}{key[10:]}"\n'
+    assert find_in_text(split, "index.py") == []
+
+
+def test_find_in_text_honours_detect_secrets_allowlist_comments():
+    key = "AKIA" + fake(UPPER_DIGITS, 16)
+    assert find_in_text(f'KEY = "{key}"  # pragma: allowlist secret\n', "index.py") == []
+    assert (
+        find_in_text(f"DB_PASSWORD={fake(ALNUM, 32)}  # pragma: allowlist secret\n", ".env") == []
+    )
+
+
+def test_find_in_text_reads_a_minified_line_in_windows():
+    key = "AKIA" + fake(UPPER_DIGITS, 16)
+    filler = ";".join(f"var a{i}=function(e){{return e.k{i}}}" for i in range(20000))
+    line = f'{filler};var cfg={{accessKeyId:"{key}"}};{filler}'
+    assert len(line) > 100 * credentials.LONG_LINE_WINDOW
+    start = time.perf_counter()
+    found = find_in_text(f"// bundle\n{line}\n", "index.js")
+    assert [(c.line, c.kind, c.shown) for c in found] == [(2, "AWS access key", "AK****(20 chars)")]
+    assert time.perf_counter() - start < 10
+
+
+def test_skips_what_detect_secrets_skips():
+    assert skips_file("node/package-lock.json")
+    assert skips_file("static/logo.png")
+    assert not skips_file("app/settings.py")
+
+
+def _screen_texts() -> list[str]:
+    """Real source (detect-secrets' plugins hold every provider's format in their docs and
+    tests), our own modules, and lines written to hit the screens' edges."""
+    import detect_secrets.plugins as plugins
+
+    import guardrails
+
+    rng = random.Random(5)  # not the module's generator: collection must not shift its values
+
+    def fake(alphabet: str, n: int) -> str:
+        return "".join(rng.choice(alphabet) for _ in range(n))
+
+    sources = sorted(Path(plugins.__file__).parent.glob("*.py"))
+    sources += sorted(Path(guardrails.__file__).parent.rglob("*.py"))
+    texts = [p.read_text(encoding="utf-8") for p in sources]
+    values = [value for _, value, _ in FLAGGED]
+    texts.append(
+        "\n".join(
+            [f'{name} = "{value}"' for name, value, _ in FLAGGED]
+            + [f"x{v}" for v in values]
+            + [
+                "PASSWORD=x",
+                "Cloudant_Password = 'a'",
+                "ibm_cloud_iam_key: b",
+                "AccountKey=" + "a" * 88,
+                "secret_key",
+                "  clou-api-token  =  'q'",
+                "contraseña = 'x'",
+                # one line per provider format whose regex the screens gate or run whole
+                f'cloudant_password = "{fake(HEX, 64)}"',
+                f"CL_KEY: {fake(string.ascii_lowercase, 24)}",
+                f'ibm_cloud_iam_key = "{fake(ALNUM, 44)}"',
+                f"iam-token: {fake(ALNUM, 44)}",
+                f"IBM_COS_HMAC_SECRET_ACCESS_KEY={fake(HEX, 48)}",
+                f'softlayer_api_key = "{fake(HEX, 64)}"',
+                f"  sl_token:: {fake(HEX, 64)}",
+                f'Aws_Secret_Key = "{fake(ALNUM, 40)}"',
+                f"url = https://acme:{fake(HEX, 64)}@acme.cloudant.com",
+                f"https://hooks.slack.com/services/T{fake(ALNUM, 8)}/B{fake(ALNUM, 8)}/x",
+                f"mc = {fake(HEX, 32)}-us12",
+                f"bot = 123456789:{fake(ALNUM, 35)}",
+                f"discord = M{fake(ALNUM, 23)}.{fake(ALNUM, 6)}.{fake(ALNUM, 27)}",
+                "",
+            ]
+        )
+    )
+    texts.append("ünïcode password = 'Ab1!xyzQ'\nSK" + "a" * 32 + "\nPa\u017f\u017fword = 'x'\n")
+    return texts
+
+
+@pytest.mark.parametrize("text", _screen_texts(), ids=lambda t: t[:30])
+def test_screens_find_the_same_lines_as_a_search_of_every_line(text):
+    lines = text.splitlines()
+    screen = credentials._Screen(lines)
+    for regex in (*credentials._pipeline().screens, credentials._SECRET_NAME):
+        expected = {i for i, line in enumerate(lines, start=1) if regex.search(line)}
+        assert screen.lines_matching(regex) == expected, regex.pattern
