@@ -196,6 +196,7 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(body, re.IGNORECASE | re.DOTALL)
 
 
+@lru_cache(maxsize=65536)  # pure on strings; statements repeat across functions
 def matches(pattern: str, action: str) -> bool:
     """Whether an ``Action`` / ``NotAction`` entry covers ``action`` (both ``service:Name``).
 
@@ -267,6 +268,7 @@ def statement_covers(
 
 
 # -- facts about one action -------------------------------------------------------------------
+@lru_cache(maxsize=65536)  # pure on strings; statements repeat across functions
 def lookup(action: str) -> ActionInfo | None:
     """The catalog entry of an exact action (no wildcards), or None when it is unknown."""
     parts = split(action) if isinstance(action, str) else None
@@ -301,6 +303,7 @@ def supports_resource_level(action: str) -> bool | None:
     return bool(info.resource_types) if info else None
 
 
+@lru_cache(maxsize=65536)  # pure on strings; statements repeat across functions
 def arn_formats(action: str) -> tuple[str, ...] | None:
     """The ARN formats of the resource types ``action`` can be scoped to, from the catalog
     (``arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}`` for ``iam:PassRole``).
@@ -340,6 +343,7 @@ def _covers_format(pattern: str, arn_format: str) -> bool:
     return all(_compiled(fields[5]).fullmatch(_fill(parts[5], n)) for n in _ANY_NAMES)
 
 
+@lru_cache(maxsize=65536)  # pure on strings; statements repeat across functions
 def covers_every_resource(pattern: str, action: str) -> bool:
     """Whether a ``Resource`` entry names every resource ``action`` can act on: ``"*"``, or an
     ARN that matches every ARN of one of the action's resource types whatever their names

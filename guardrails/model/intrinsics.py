@@ -59,7 +59,8 @@ class Evaluator:
                     out[k] = ev
             return out
         if kind is list:
-            return [ev for ev in map(self.evaluate, node) if ev is not NO_VALUE]
+            out_list = [v if type(v) is str else self.evaluate(v) for v in node]
+            return [ev for ev in out_list if ev is not NO_VALUE]
         return node
 
     # -- intrinsics --------------------------------------------------------------------------

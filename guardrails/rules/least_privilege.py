@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import Any
 
 from guardrails.model import actions
@@ -122,11 +123,19 @@ def _on_every_resource(stmt: Statement, granted: Iterable[str]) -> tuple[list[st
     """Of the catalog actions ``granted`` by an Allow statement, those it grants on every
     resource they can act on (``"*"``, NotResource, an ARN such as ``arn:aws:s3:::*``: see
     ``actions.covers_every_resource``), and the ``Resource`` entries that make it so."""
+    patterns = tuple((render(r), _resource_pattern(r)) for r in stmt.resources)
+    hits, entries = _wide_grants(tuple(granted), patterns, bool(stmt.not_resources))
+    return list(hits), list(entries)
+
+
+@lru_cache(maxsize=4096)  # the same statements recur across functions (CDK grants)
+def _wide_grants(
+    granted: tuple[str, ...], patterns: tuple[tuple[str, str | None], ...], not_resources: bool
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     hits: list[str] = []
     entries: list[str] = []
-    patterns = [(render(r), _resource_pattern(r)) for r in stmt.resources]
     for action in granted:
-        if stmt.not_resources:
+        if not_resources:
             hits.append(action)
             continue
         wide = [
@@ -137,7 +146,7 @@ def _on_every_resource(stmt: Statement, granted: Iterable[str]) -> tuple[list[st
         if wide:
             hits.append(action)
             entries.extend(e for e in wide if e not in entries)
-    return hits, entries
+    return tuple(hits), tuple(entries)
 
 
 def _wide_site(stmt: Statement) -> Site:
@@ -430,14 +439,7 @@ def wildcard_resource(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violatio
                 "catalog cannot be judged.",
                 severity="info",
             )
-        scoped: list[str] = []
-        for pattern in patterns:
-            for action in sorted(actions.expand(pattern)):
-                key = action.lower()
-                if action in scoped or key in elsewhere or key in star_only:
-                    continue
-                if actions.supports_resource_level(action):
-                    scoped.append(action)
+        scoped = _scopable(tuple(patterns), elsewhere | star_only)
         hits, entries = _on_every_resource(stmt, scoped)
         if hits:
             they = "it supports" if len(hits) == 1 else "they support"
@@ -447,6 +449,21 @@ def wildcard_resource(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violatio
                 f"{_sid(stmt)}; {they} resource-level permissions: name the resources the "
                 "function uses.",
             )
+
+
+@lru_cache(maxsize=4096)
+def _scopable(patterns: tuple[str, ...], skip: frozenset[str]) -> tuple[str, ...]:
+    """The catalog actions the patterns grant that support resource-level permissions, less
+    ``skip`` (lower case), in a stable order."""
+    scoped: list[str] = []
+    for pattern in patterns:
+        for action in sorted(actions.expand(pattern)):
+            key = action.lower()
+            if action in scoped or key in skip:
+                continue
+            if actions.supports_resource_level(action):
+                scoped.append(action)
+    return tuple(scoped)
 
 
 @rule(
