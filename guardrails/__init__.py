@@ -17,7 +17,7 @@ from guardrails.errors import GuardrailsError, InputError, PolicyError
 from guardrails.policy import Exemption, Policy, RuleSettings
 from guardrails.version import __version__
 
-_CDK_EXPORTS = {"protect", "synth", "LambdaGuardrails"}
+_CDK_EXPORTS = {"protect", "synth", "LambdaGuardrails", "LambdaHardening"}
 
 
 def __getattr__(name: str) -> Any:
@@ -33,6 +33,7 @@ __all__ = [
     "GuardrailsError",
     "InputError",
     "LambdaGuardrails",
+    "LambdaHardening",
     "Policy",
     "PolicyError",
     "RuleSettings",

@@ -65,6 +65,8 @@ def _scan(args: argparse.Namespace) -> int:
     policy = Policy.from_file(args.policy) if args.policy else Policy()
     if args.fail_on:
         policy = dataclasses.replace(policy, fail_on=args.fail_on)
+    if args.baseline:
+        policy = dataclasses.replace(policy, baseline=args.baseline)
     assembly = load(args.path)
     result = engine.scan(assembly, policy, today=args.today or dt.date.today())
     output = report.render(result, args.format)
@@ -193,6 +195,12 @@ def _parser() -> argparse.ArgumentParser:
         "default: the policy's fail_on, high)",
     )
     scan.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    scan.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="a JSON report of an earlier scan: its findings are reported as baseline and do "
+        "not fail the run (overrides the policy's baseline)",
+    )
     scan.add_argument(
         "--today",
         type=_date,

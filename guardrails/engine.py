@@ -15,15 +15,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from guardrails.baseline import load_baseline
 from guardrails.model import graph
 from guardrails.model.assembly import Assembly
 from guardrails.model.function import LambdaFunction, Site
 from guardrails.policy import SEVERITY_RANK, Exemption, Policy
 from guardrails.rules import Rule, RuleContext, all_rules
+from guardrails.rules import get as get_rule
 from guardrails.version import __version__
 
 ACK_PREFIX = "lambda-guardrails::"
-STATUSES = ("open", "acknowledged", "exempted", "baseline")
+STATUSES = ("open", "acknowledged", "exempted", "baseline", "remediated")
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,7 @@ def scan(
     owners = {(fn.stack, fn.logical_id): fn.owner for fn in functions}
     paths = {(fn.stack, fn.logical_id): fn.site.construct_path for fn in functions}
     merged: dict[tuple[str, ...], tuple[Rule, Site, str, str | None, list[str], str]] = {}
+    baseline = load_baseline(policy.baseline) if policy.baseline else frozenset()
     errors: list[str] = []
     notices: list[str] = []
     for rule in rules if rules is not None else all_rules():
@@ -165,7 +168,8 @@ def scan(
             key=distinct,
         )
         affected = [(f, paths.get((where.stack, f))) for f in finding.functions]
-        findings.append(_status(finding, assembly, policy, today, affected, notices))
+        findings.append(_status(finding, assembly, policy, today, affected, baseline, notices))
+    findings.extend(_remediated(assembly, functions))
     findings.sort(key=_order)
     return Report(
         findings=tuple(findings),
@@ -176,6 +180,63 @@ def scan(
         function_owners=owners,
         function_paths=paths,
     )
+
+
+def baseline_key(finding: Finding) -> tuple[str, str, str, str]:
+    return (finding.rule_id, finding.stack, finding.logical_id, finding.location)
+
+
+def _remediated(assembly: Assembly, functions: list[LambdaFunction]) -> list[Finding]:
+    """The hardening Aspect's change log, read back from the assembly, as findings with status
+    ``remediated``: what was wrong, and what the Aspect set instead."""
+    by_path: dict[str, tuple[str, str, str]] = {}
+    for stack in assembly.stacks:
+        for resource in stack.resources.values():
+            if resource.construct_path:
+                by_path[resource.construct_path] = (
+                    stack.name,
+                    resource.logical_id,
+                    stack.template_path,
+                )
+    out = []
+    for change in assembly.remediations:
+        rule = get_rule(str(change.get("rule", "")))
+        path = str(change.get("construct_path", ""))
+        stack, logical_id, template = by_path.get(path, (str(change.get("stack", "")), path, ""))
+        prop = str(change.get("property", ""))
+        affected = sorted(
+            fn.logical_id
+            for fn in functions
+            if fn.stack == stack
+            and (fn.logical_id == logical_id or path.startswith(_construct_of(fn) + "/"))
+        )
+        out.append(
+            Finding(
+                rule_id=rule.id if rule else str(change.get("rule")),
+                severity=rule.severity if rule else "info",
+                title=rule.title if rule else "",
+                message=(
+                    f"Remediated at synth: {prop} was {change.get('before')}; "
+                    f"now {change.get('after')}."
+                ),
+                fix=rule.fix if rule else "",
+                stack=stack,
+                logical_id=logical_id,
+                construct_path=path,
+                functions=tuple(affected),
+                location="Properties/" + prop.replace(".", "/"),
+                status="remediated",
+                template_path=template,
+            )
+        )
+    return out
+
+
+def _construct_of(fn: LambdaFunction) -> str:
+    """The construct a function belongs to: the L2 ``Function`` (``.../Fn`` of
+    ``.../Fn/Resource``), or the raw ``CfnFunction`` itself."""
+    path = fn.site.construct_path or ""
+    return path[: -len("/Resource")] if path.endswith("/Resource") else path
 
 
 def _severity(rule: Rule, case_severity: str | None, owner: str, policy: Policy) -> str:
@@ -191,6 +252,7 @@ def _status(
     policy: Policy,
     today: dt.date,
     functions: list[tuple[str, str | None]],
+    baseline: frozenset[tuple[str, str, str, str]],
     notices: list[str],
 ) -> Finding:
     reason = acknowledgement(assembly.acknowledgements, finding.rule_id, finding.construct_path)
@@ -211,6 +273,8 @@ def _status(
             )
             continue
         return replace(finding, status="exempted", reason=exemption.reason)
+    if baseline_key(finding) in baseline:
+        return replace(finding, status="baseline", reason=finding.reason or "in the baseline")
     return finding
 
 

@@ -68,6 +68,16 @@ class FrameworkSettings:
     #: severity they are lowered to for ``rules``; ``None`` keeps each rule's own severity
     severity: str | None = "info"
     rules: tuple[str, ...] = DEFAULT_FRAMEWORK_RULES
+    #: whether the hardening Aspect rewrites framework-owned functions too
+    remediate: bool = False
+
+
+@dataclass(frozen=True)
+class ApprovedVpc:
+    """Where the hardening Aspect places functions that must be in a VPC (GR-NET-01, opt-in)."""
+
+    subnet_ids: tuple[str, ...]
+    security_group_ids: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -93,6 +103,10 @@ class Policy:
     code_signing_config_arn: str | None = None
     osv_database: str | None = None
     default_reserved_concurrency: int | None = None
+    #: private subnets and security groups the hardening Aspect may attach functions to
+    approved_vpc: ApprovedVpc | None = None
+    #: a JSON report of an earlier scan: its findings get status ``baseline``
+    baseline: str | None = None
     exemptions: tuple[Exemption, ...] = ()
     framework: FrameworkSettings = FrameworkSettings()
     #: where the policy came from, for error messages
@@ -309,9 +323,11 @@ def _exemptions(source: str, value: Any) -> tuple[Exemption, ...]:
 def _framework(source: str, value: Any) -> FrameworkSettings:
     if not isinstance(value, Mapping):
         raise _fail(source, "framework", "expected {severity, rules}")
-    unknown = set(value) - {"severity", "rules"}
+    unknown = set(value) - {"severity", "rules", "remediate"}
     if unknown:
-        raise _fail(source, f"framework.{sorted(unknown)[0]}", "unknown key; use severity or rules")
+        raise _fail(
+            source, f"framework.{sorted(unknown)[0]}", "unknown key; use severity, rules, remediate"
+        )
     severity = value.get("severity", "info")
     rules = value.get("rules", list(DEFAULT_FRAMEWORK_RULES))
     if not isinstance(rules, list):
@@ -319,7 +335,32 @@ def _framework(source: str, value: Any) -> FrameworkSettings:
     return FrameworkSettings(
         severity=_choice(source, "framework.severity", severity, SEVERITIES) if severity else None,
         rules=tuple(_rule_id(source, "framework.rules", r) for r in rules),
+        remediate=_bool(source, "framework.remediate", value.get("remediate", False)),
     )
+
+
+def _approved_vpc(source: str, value: Any) -> ApprovedVpc | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise _fail(
+            source, "approved_vpc", "expected {subnet_ids: [...], security_group_ids: [...]}"
+        )
+    unknown = set(value) - {"subnet_ids", "security_group_ids"}
+    if unknown:
+        raise _fail(source, f"approved_vpc.{sorted(unknown)[0]}", "unknown key")
+    ids = {}
+    for key, prefix in (("subnet_ids", "subnet-"), ("security_group_ids", "sg-")):
+        items = value.get(key)
+        if not isinstance(items, list) or not items:
+            raise _fail(source, f"approved_vpc.{key}", f"expected a list of {prefix}... ids")
+        for item in items:
+            if not isinstance(item, str) or not item.startswith(prefix):
+                raise _fail(source, f"approved_vpc.{key}", f"{item!r} is not a {prefix}... id")
+        ids[key] = tuple(items)
+    if len(ids["subnet_ids"]) < 2:
+        raise _fail(source, "approved_vpc.subnet_ids", "name subnets in at least two AZs")
+    return ApprovedVpc(**ids)
 
 
 _PARSERS: dict[str, Any] = {
@@ -338,6 +379,8 @@ _PARSERS: dict[str, Any] = {
     "code_signing_config_arn": _opt_str,
     "osv_database": _opt_str,
     "default_reserved_concurrency": lambda s, k, v: None if v is None else _int(s, k, v, 1),
+    "approved_vpc": lambda s, k, v: _approved_vpc(s, v),
+    "baseline": _opt_str,
     "exemptions": lambda s, k, v: _exemptions(s, v),
     "framework": lambda s, k, v: _framework(s, v),
 }

@@ -54,6 +54,8 @@ class LambdaGuardrails:
         self._policy = base.merged({"mode": mode}, base.source) if mode else base
         self._today = today
         self.last_report: engine.Report | None = None
+        #: the hardening Aspect ``protect(..., remediate=...)`` added, if any
+        self.hardening: Any = None
 
     # jsii reads these through the class: they must be class-level properties.
     @property

@@ -20,6 +20,8 @@ from guardrails.model.intrinsics import Evaluator
 from guardrails.model.template import load_template
 
 ACK_METADATA = "aws:cdk:acknowledged-rules"
+#: what the hardening Aspect rewrote, recorded on the construct it changed
+REMEDIATION_METADATA = "lambda-guardrails:remediation"
 _UNKNOWN_ENV = ("unknown-account", "unknown-region")
 
 
@@ -71,6 +73,8 @@ class Assembly:
     #: construct path (no leading ``/``) -> {``lambda-guardrails::GR-...``: reason}
     acknowledgements: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     directory: Path | None = None
+    #: the hardening Aspect's change log: {rule, construct_path, property, before, after, stack}
+    remediations: tuple[Mapping[str, Any], ...] = ()
 
 
 def load(path: str | Path) -> Assembly:
@@ -99,8 +103,14 @@ def load_assembly(directory: Path, only_templates: set[Path] | None = None) -> A
     """
     stacks: list[StackTemplate] = []
     acks: dict[str, dict[str, str]] = {}
-    _read_assembly(directory, stacks, acks, only_templates)
-    return Assembly(stacks=tuple(stacks), acknowledgements=acks, directory=directory)
+    remediations: list[Mapping[str, Any]] = []
+    _read_assembly(directory, stacks, acks, remediations, only_templates)
+    return Assembly(
+        stacks=tuple(stacks),
+        acknowledgements=acks,
+        directory=directory,
+        remediations=tuple(remediations),
+    )
 
 
 def _read_json(path: Path, what: str) -> Any:
@@ -120,6 +130,7 @@ def _read_assembly(
     directory: Path,
     stacks: list[StackTemplate],
     acks: dict[str, dict[str, str]],
+    remediations: list[Mapping[str, Any]],
     only: set[Path] | None,
 ) -> None:
     manifest = _read_json(directory / "manifest.json", "cloud assembly manifest (manifest.json)")
@@ -129,18 +140,23 @@ def _read_assembly(
         kind = artifact.get("type")
         props = artifact.get("properties", {})
         if kind == "cdk:cloud-assembly":
-            _read_assembly(directory / props["directoryName"], stacks, acks, only)
+            _read_assembly(directory / props["directoryName"], stacks, acks, remediations, only)
         elif kind == "aws:cloudformation:stack":
             template_path = directory / props["templateFile"]
             metadata = _metadata(directory, artifact)
+            name = artifact.get("displayName") or artifact_id
+            changes = []
             for path, entries in metadata.items():
                 for entry in entries:
-                    if entry.get("type") == ACK_METADATA and isinstance(entry.get("data"), dict):
-                        acks.setdefault(path.lstrip("/"), {}).update(entry["data"])
+                    data = entry.get("data")
+                    if entry.get("type") == ACK_METADATA and isinstance(data, dict):
+                        acks.setdefault(path.lstrip("/"), {}).update(data)
+                    elif entry.get("type") == REMEDIATION_METADATA and isinstance(data, dict):
+                        changes.append({**data, "construct_path": path.lstrip("/"), "stack": name})
             if only is not None and template_path.resolve() not in only:
                 continue
+            remediations.extend(changes)
             account, region = _environment(artifact.get("environment", ""))
-            name = artifact.get("displayName") or artifact_id
             stacks.extend(_stack_and_nested(template_path, name, metadata, account, region, assets))
 
 

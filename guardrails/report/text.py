@@ -71,7 +71,9 @@ def _finding(finding: Finding) -> list[str]:
     others = finding.functions[1:]
     if others:
         lines.extend(_wrap("also affects: " + ", ".join(others)))
-    if finding.status != "open":
+    if finding.status == "remediated":
+        lines.extend(_wrap("REMEDIATED by the hardening Aspect"))
+    elif finding.status != "open":
         lines.extend(_wrap(f"{finding.status.upper()}: {finding.reason or 'no reason given'}"))
     elif finding.reason:  # an open finding can carry why it is open again (an expired exemption)
         lines.extend(_wrap(f"note: {finding.reason}"))
@@ -86,7 +88,7 @@ def _summary(report: Report) -> list[str]:
         _plural(report.functions, "function"),
         _plural(len(open_findings), "open finding") + (f" ({counts})" if counts else ""),
     ]
-    for status in ("acknowledged", "exempted", "baseline"):
+    for status in ("acknowledged", "exempted", "baseline", "remediated"):
         n = sum(1 for f in report.findings if f.status == status)
         if n:
             parts.append(f"{n} {status}")

@@ -1,0 +1,611 @@
+"""The hardening Aspect: rewrites Lambda definitions at synth time, before the checks run.
+
+``LambdaHardening`` visits every ``AWS::Lambda::Function`` (L2 ``Function`` or raw
+``CfnFunction``) and ``AWS::Lambda::Permission`` and applies the fixes the catalog marks
+``safe`` (and ``opt-in`` ones only when asked), on L1 properties. Every rewrite is recorded: in
+the construct's metadata (``lambda-guardrails:remediation``, which the CLI and the plugin read
+back from the assembly and report as ``remediated``) and in
+``cdk.out/lambda-guardrails-remediations.json``. It is idempotent: a function that already
+complies is untouched, and running it twice changes nothing more.
+
+Property values are read with ``stack.resolve`` on the L1's own properties, once per function;
+no secret value is ever recorded (environment values are named, never shown).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import jsii
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
+from constructs import IConstruct
+
+from guardrails.model.assembly import REMEDIATION_METADATA
+from guardrails.model.framework import is_framework_function
+from guardrails.policy import Policy
+
+REPORT_FILE = "lambda-guardrails-remediations.json"
+#: the values CloudWatch Logs accepts for RetentionInDays
+RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
+                  2192, 2557, 2922, 3288, 3653)  # fmt: skip
+BASIC_EXECUTION_POLICIES = (
+    "service-role/AWSLambdaBasicExecutionRole",
+    "service-role/AWSLambdaVPCAccessExecutionRole",
+)
+#: what Lambda needs to attach a function to a VPC (ec2:DescribeNetworkInterfaces takes only *)
+VPC_ENI_ACTIONS = (
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+)
+#: principals that invoke a function asynchronously (GR-OBS-06)
+ASYNC_PRINCIPALS = re.compile(
+    r"^(s3|sns|events|scheduler|ses|logs|iot)(\.[a-z0-9-]+)?\.amazonaws\.com"
+)
+_SECRET_REFERENCE = re.compile(r"\{\{resolve:(secretsmanager|ssm-secure):([^}]*)\}\}")
+
+SAFE_FIXES = ("GR-OBS-01", "GR-OBS-02", "GR-OBS-03", "GR-OBS-04", "GR-OBS-05", "GR-SEC-05",
+              "GR-IAM-10", "GR-IAM-12", "GR-IAM-14", "GR-DEP-02")  # fmt: skip
+OPT_IN_FIXES = ("GR-SEC-02", "GR-OBS-06", "GR-NET-01", "GR-CFG-01")
+
+
+@dataclass(frozen=True)
+class Remediation:
+    """One rewrite: which rule, where, which property, and its value before and after (never a
+    secret value: environment values are described, not shown)."""
+
+    rule: str
+    construct_path: str
+    property: str
+    before: str
+    after: str
+
+
+@jsii.implements(cdk.IAspect)
+class LambdaHardening:
+    """Applies the catalog's fixes to every Lambda function in scope at synth time.
+
+    :param policy: the ``Policy`` (or mapping, or policy file) whose values the fixes use:
+        ``min_log_retention_days``, ``kms_key_arn``, ``permissions_boundary``,
+        ``code_signing_config_arn``, ``approved_vpc``, ``default_reserved_concurrency``.
+        :default: the catalog's defaults
+    :param fixes: ``"safe"`` (the catalog's safe fixes, each only when the policy gives what it
+        needs), ``"all"`` (safe and opt-in), or a list of rule ids.
+        :default: ``"safe"``
+
+    Add it with ``Aspects.of(app).add(LambdaHardening(...), priority=AspectPriority.MUTATING)``,
+    on the app and on every ``Stage`` (aspects do not cross stage boundaries), or call
+    ``guardrails.protect(app, policy, remediate="safe")``, which does both.
+    Framework-owned functions are left alone unless the policy's ``framework.remediate`` is on.
+    """
+
+    def __init__(
+        self,
+        policy: Policy | Mapping[str, Any] | str | Path | None = None,
+        fixes: str | Iterable[str] = "safe",
+    ) -> None:
+        self.policy = Policy.coerce(policy)
+        self.fixes = _selected(fixes)
+        self._explicit = fixes == "all" or not isinstance(fixes, str)
+        self.changes: list[Remediation] = []
+        self._stack_keys: dict[str, Any] = {}
+        self._indexes: dict[str, _StackIndex] = {}
+
+    def enabled(self, rule_id: str) -> bool:
+        return rule_id in self.fixes
+
+    def fixes_requested_explicitly(self, rule_id: str) -> bool:
+        """Opt-in parts of a safe fix (a new KMS key per stack when the policy names none) run
+        only with ``fixes="all"`` or when the rule is listed by id."""
+        return self._explicit and rule_id in self.fixes
+
+    # -- the aspect --------------------------------------------------------------------------
+    def visit(self, node: IConstruct) -> None:
+        if isinstance(node, lambda_.CfnFunction):
+            if self._skipped(node):
+                return
+            _FunctionFixer(self, node).apply()
+        elif isinstance(node, lambda_.CfnPermission) and self.enabled("GR-IAM-12"):
+            self._source_account(node)
+
+    def _skipped(self, cfn: lambda_.CfnFunction) -> bool:
+        framework = is_framework_function("", cfn.node.path)
+        return framework and not self.policy.framework.remediate
+
+    # -- GR-IAM-12 ---------------------------------------------------------------------------
+    def _source_account(self, permission: lambda_.CfnPermission) -> None:
+        stack = cdk.Stack.of(permission)
+        principal = stack.resolve(permission.principal)
+        if not isinstance(principal, str) or not principal.endswith(".amazonaws.com"):
+            return
+        if permission.source_account or permission.source_arn:
+            return
+        permission.source_account = stack.account
+        self.record(
+            permission,
+            "GR-IAM-12",
+            "SourceAccount",
+            "(not set)",
+            _show(stack.resolve(stack.account)),
+        )
+
+    # -- bookkeeping -------------------------------------------------------------------------
+    def record(self, construct: IConstruct, rule: str, prop: str, before: str, after: str) -> None:
+        change = Remediation(rule, construct.node.path, prop, before, after)
+        self.changes.append(change)
+        construct.node.add_metadata(REMEDIATION_METADATA, asdict(change))
+        self._write_report(construct)
+
+    def _write_report(self, construct: IConstruct) -> None:
+        """Rewrite the change log beside the cloud assembly (our own file, nothing else)."""
+        outdir = cdk.App.of(construct).outdir if cdk.App.of(construct) else None
+        if not outdir:
+            return
+        path = Path(outdir) / REPORT_FILE
+        doc = {
+            "tool": "lambda-guardrails",
+            "remediations": [asdict(c) for c in self.changes],
+        }
+        with contextlib.suppress(OSError):  # the construct metadata still carries every change
+            path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+
+    def stack_key(self, stack: cdk.Stack) -> kms.IKey:
+        """One customer-managed key per stack, rotation on (the opt-in fixes' key)."""
+        key = self._stack_keys.get(stack.node.path)
+        if key is None:
+            key = kms.Key(
+                stack,
+                "LambdaGuardrailsKey",
+                enable_key_rotation=True,
+                description="lambda-guardrails: Lambda environment and log encryption",
+            )
+            key.grant_encrypt_decrypt(iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com"))
+            self._stack_keys[stack.node.path] = key
+        return key
+
+    def index(self, stack: cdk.Stack) -> _StackIndex:
+        found = self._indexes.get(stack.node.path)
+        if found is None:
+            found = self._indexes[stack.node.path] = _StackIndex(stack)
+        return found
+
+
+class _StackIndex:
+    """The stack's L1 roles, log groups and permissions by logical id, built once per stack."""
+
+    def __init__(self, stack: cdk.Stack) -> None:
+        self.stack = stack
+        self.roles: dict[str, iam.CfnRole] = {}
+        self.log_groups: dict[str, logs.CfnLogGroup] = {}
+        self.permissions: list[lambda_.CfnPermission] = []
+        for c in stack.node.find_all():
+            if cdk.Stack.of(c).node.path != stack.node.path:
+                continue  # a nested stack's resources have their own logical ids
+            if isinstance(c, iam.CfnRole):
+                self.roles[stack.resolve(c.logical_id)] = c
+            elif isinstance(c, logs.CfnLogGroup):
+                self.log_groups[stack.resolve(c.logical_id)] = c
+            elif isinstance(c, lambda_.CfnPermission):
+                self.permissions.append(c)
+
+    def referenced(self, value: Any) -> str | None:
+        """The logical id a resolved ``Ref`` / ``Fn::GetAtt`` points at."""
+        if isinstance(value, dict) and len(value) == 1:
+            ((key, arg),) = value.items()
+            if key == "Ref" and isinstance(arg, str):
+                return arg
+            if key == "Fn::GetAtt" and isinstance(arg, list) and arg:
+                return arg[0]
+        return None
+
+
+class _FunctionFixer:
+    """The fixes for one function, reading its L1 properties once."""
+
+    def __init__(self, hardening: LambdaHardening, cfn: lambda_.CfnFunction) -> None:
+        self.h = hardening
+        self.policy = hardening.policy
+        self.cfn = cfn
+        self.stack = cdk.Stack.of(cfn)
+        scope = cfn.node.scope
+        self.fn = scope if isinstance(scope, lambda_.Function) else None
+        self.logical_id = self.stack.resolve(cfn.logical_id)
+
+    def prop(self, name: str) -> Any:
+        """An L1 property as it will be synthesized (camelCase keys inside)."""
+        return self.stack.resolve(self.cfn._cfn_properties.get(name))
+
+    def apply(self) -> None:
+        h = self.h
+        image = self.prop("packageType") == "Image"
+        if h.enabled("GR-OBS-01"):
+            self.tracing()
+        if any(h.enabled(r) for r in ("GR-OBS-02", "GR-OBS-03", "GR-OBS-04", "GR-OBS-05")):
+            self.logging()
+        if h.enabled("GR-SEC-02"):
+            self.secret_references()
+        if h.enabled("GR-SEC-05"):
+            self.environment_key()
+        if h.enabled("GR-DEP-02") and not image:
+            self.code_signing()
+        if h.enabled("GR-IAM-10"):
+            self.boundary()
+        if h.enabled("GR-IAM-14"):
+            self.scoped_log_permissions()
+        if h.enabled("GR-OBS-06"):
+            self.dead_letter_queue()
+        if h.enabled("GR-NET-01"):
+            self.vpc()
+        if h.enabled("GR-CFG-01"):
+            self.reserved_concurrency()
+
+    # -- GR-OBS-01 ---------------------------------------------------------------------------
+    def tracing(self) -> None:
+        before = (self.prop("tracingConfig") or {}).get("mode")
+        if before == "Active":
+            return
+        self.cfn.tracing_config = lambda_.CfnFunction.TracingConfigProperty(mode="Active")
+        self.add_statement(
+            iam.PolicyStatement(
+                actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"]
+            ),
+            "Tracing",
+        )
+        self.h.record(self.cfn, "GR-OBS-01", "TracingConfig.Mode", before or "(not set)", "Active")
+
+    # -- GR-OBS-02/03/04/05 ------------------------------------------------------------------
+    def logging(self) -> None:
+        config = dict(self.prop("loggingConfig") or {})
+        h = self.h
+        if h.enabled("GR-OBS-05") and config.get("logFormat") != "JSON":
+            before = config.get("logFormat") or "(not set)"
+            config["logFormat"] = "JSON"
+            self.set_logging(config)
+            h.record(self.cfn, "GR-OBS-05", "LoggingConfig.LogFormat", before, "JSON")
+        target = self.log_group()
+        if target is None:
+            if h.enabled("GR-OBS-02") and not self.has_log_retention():
+                self.create_log_group("GR-OBS-02")
+            return
+        days = self.retention()
+        current = target.retention_in_days
+        if h.enabled("GR-OBS-02" if current is None else "GR-OBS-03") and (
+            current is None or (isinstance(current, int) and current < days)
+        ):
+            target.retention_in_days = days
+            rule = "GR-OBS-02" if current is None else "GR-OBS-03"
+            h.record(target, rule, "RetentionInDays", _show(current), str(days))
+        key = self.log_key()
+        if h.enabled("GR-OBS-04") and key is not None and not target.kms_key_id:
+            target.kms_key_id = key
+            h.record(target, "GR-OBS-04", "KmsKeyId", "(not set)", _show(self.stack.resolve(key)))
+
+    def log_group(self) -> logs.CfnLogGroup | None:
+        """The log group of the stack that ``LoggingConfig.LogGroup`` names, if any."""
+        config = self.prop("loggingConfig") or {}
+        ref = self.h.index(self.stack).referenced(config.get("logGroup"))
+        return self.h.index(self.stack).log_groups.get(ref) if ref else None
+
+    def has_log_retention(self) -> bool:
+        """CDK's ``log_retention=`` (a log-retention custom resource) already sets retention,
+        or ``LoggingConfig.LogGroup`` names a group outside the stack: not ours to replace."""
+        config = self.prop("loggingConfig") or {}
+        if config.get("logGroup") is not None:
+            return True
+        return bool(self.fn is not None and self.fn.node.try_find_child("LogRetention"))
+
+    def retention(self) -> int:
+        wanted = self.policy.min_log_retention_days
+        return next((d for d in RETENTION_DAYS if d >= wanted), RETENTION_DAYS[-1])
+
+    def log_key(self) -> Any:
+        if self.policy.kms_key_arn:
+            return self.policy.kms_key_arn
+        if self.h.fixes_requested_explicitly("GR-OBS-04"):
+            return self.h.stack_key(self.stack).key_arn
+        return None
+
+    def create_log_group(self, rule: str) -> logs.CfnLogGroup:
+        """A log group with the policy's retention (and key) that ``LoggingConfig`` points at:
+        the function then logs to exactly this group."""
+        scope = self.fn or self.cfn.node.scope
+        key = self.log_key() if self.h.enabled("GR-OBS-04") else None
+        group = logs.CfnLogGroup(
+            scope,
+            "GuardrailsLogGroup",
+            retention_in_days=self.retention(),
+            kms_key_id=key,
+        )
+        group.apply_removal_policy(cdk.RemovalPolicy.RETAIN)  # logs are evidence; as CDK's L2
+        config = dict(self.prop("loggingConfig") or {})
+        config["logGroup"] = group.ref
+        self.set_logging(config)
+        self.h.record(
+            self.cfn,
+            rule,
+            "LoggingConfig.LogGroup",
+            "(not set: /aws/lambda/<function> without retention)",
+            f"new log group {group.node.path} ({self.retention()} days"
+            + (", KMS" if key else "")
+            + ")",
+        )
+        return group
+
+    def set_logging(self, config: Mapping[str, Any]) -> None:
+        self.cfn.logging_config = lambda_.CfnFunction.LoggingConfigProperty(
+            log_format=config.get("logFormat"),
+            log_group=config.get("logGroup"),
+            application_log_level=config.get("applicationLogLevel"),
+            system_log_level=config.get("systemLogLevel"),
+        )
+
+    # -- GR-SEC-02 (opt-in) ------------------------------------------------------------------
+    def secret_references(self) -> None:
+        env = (self.prop("environment") or {}).get("variables") or {}
+        for name, value in sorted(env.items()):
+            if not isinstance(value, str):
+                continue
+            match = _SECRET_REFERENCE.search(value)
+            if not match:
+                continue
+            kind, reference = match.groups()
+            secret_id = (
+                reference.split(":SecretString:")[0]
+                if kind == "secretsmanager"
+                else (reference.split(":")[0])
+            )
+            if kind == "secretsmanager":
+                new_name, arn = f"{name}_SECRET_ARN", self.secret_arn(secret_id)
+                actions = ["secretsmanager:GetSecretValue"]
+            else:
+                new_name, arn = f"{name}_PARAMETER_NAME", self.parameter_arn(secret_id)
+                actions = ["ssm:GetParameter"]
+            self.cfn.add_property_deletion_override(f"Environment.Variables.{name}")
+            self.cfn.add_property_override(f"Environment.Variables.{new_name}", secret_id)
+            self.add_statement(iam.PolicyStatement(actions=actions, resources=[arn]), f"Read{name}")
+            what = "a Secrets Manager" if kind == "secretsmanager" else "an SSM SecureString"
+            self.h.record(
+                self.cfn,
+                "GR-SEC-02",
+                f"Environment.Variables.{name}",
+                f"{what} dynamic reference (the value resolved into the configuration)",
+                f"Environment.Variables.{new_name} = {secret_id} (read at run time)",
+            )
+
+    def secret_arn(self, secret_id: str) -> str:
+        if secret_id.startswith("arn:"):
+            return secret_id
+        return self.stack.format_arn(
+            service="secretsmanager",
+            resource="secret",
+            resource_name=f"{secret_id}-??????",
+            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+        )
+
+    def parameter_arn(self, name: str) -> str:
+        return self.stack.format_arn(
+            service="ssm", resource="parameter", resource_name=name.lstrip("/")
+        )
+
+    # -- GR-SEC-05 ---------------------------------------------------------------------------
+    def environment_key(self) -> None:
+        env = (self.prop("environment") or {}).get("variables") or {}
+        if not env or self.prop("kmsKeyArn"):
+            return
+        if self.policy.kms_key_arn:
+            key = self.policy.kms_key_arn
+        elif self.h.fixes_requested_explicitly("GR-SEC-05"):
+            key = self.h.stack_key(self.stack).key_arn
+        else:
+            return
+        self.cfn.kms_key_arn = key
+        self.h.record(
+            self.cfn,
+            "GR-SEC-05",
+            "KmsKeyArn",
+            "(not set: aws/lambda)",
+            _show(self.stack.resolve(key)),
+        )
+
+    # -- GR-DEP-02 ---------------------------------------------------------------------------
+    def code_signing(self) -> None:
+        if not self.policy.code_signing_config_arn or self.prop("codeSigningConfigArn"):
+            return
+        self.cfn.code_signing_config_arn = self.policy.code_signing_config_arn
+        self.h.record(
+            self.cfn,
+            "GR-DEP-02",
+            "CodeSigningConfigArn",
+            "(not set)",
+            self.policy.code_signing_config_arn,
+        )
+
+    # -- roles: GR-IAM-10, GR-IAM-14 ---------------------------------------------------------
+    def role(self) -> iam.CfnRole | None:
+        """The function's role when it is defined in this stack (not an imported one)."""
+        if self.fn is not None:
+            role = self.fn.role
+            child = role.node.default_child if isinstance(role, iam.Role) else None
+            return child if isinstance(child, iam.CfnRole) else None
+        ref = self.h.index(self.stack).referenced(self.prop("role"))
+        return self.h.index(self.stack).roles.get(ref) if ref else None
+
+    def boundary(self) -> None:
+        wanted = self.policy.permissions_boundary
+        role = self.role()
+        if not wanted or role is None:
+            return
+        current = self.stack.resolve(role.permissions_boundary)
+        if current == wanted:
+            return
+        role.permissions_boundary = wanted  # the policy's ARN, verbatim
+        self.h.record(role, "GR-IAM-10", "PermissionsBoundary", _show(current), wanted)
+
+    def scoped_log_permissions(self) -> None:
+        role = self.role()
+        if role is None:
+            return
+        arns = self.stack.resolve(role._cfn_properties.get("managedPolicyArns")) or []
+        basic = [a for a in arns if _aws_managed_name(a) in BASIC_EXECUTION_POLICIES]
+        if not basic:
+            return
+        remaining = [a for a in arns if a not in basic]
+        if remaining:
+            role.add_property_override("ManagedPolicyArns", remaining)
+        else:
+            role.add_property_deletion_override("ManagedPolicyArns")
+        group = self.log_group()
+        if group is None and not (self.prop("loggingConfig") or {}).get("logGroup"):
+            group = self.create_log_group("GR-IAM-14")
+        if group is not None:
+            log_arn: Any = group.attr_arn
+        else:
+            name = (self.prop("loggingConfig") or {}).get("logGroup")
+            log_arn = self.stack.format_arn(
+                service="logs",
+                resource="log-group",
+                resource_name=f"{name}:*",
+                arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+            )
+        statements = [
+            iam.PolicyStatement(
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_arn]
+            )
+        ]
+        if any(_aws_managed_name(a).endswith("VPCAccessExecutionRole") for a in basic):
+            statements.append(iam.PolicyStatement(actions=list(VPC_ENI_ACTIONS), resources=["*"]))
+        for i, statement in enumerate(statements):
+            self.add_statement(statement, f"Logs{i}")
+        self.h.record(
+            role,
+            "GR-IAM-14",
+            "ManagedPolicyArns",
+            ", ".join(_aws_managed_name(a) for a in basic),
+            "logs:CreateLogStream, logs:PutLogEvents on the function's own log group"
+            + (" (+ the VPC network-interface actions)" if len(statements) > 1 else ""),
+        )
+
+    def add_statement(self, statement: iam.PolicyStatement, sid: str) -> None:
+        """Grant on the function's role: through the L2 when there is one, else an inline
+        policy on the stack's L1 role."""
+        if self.fn is not None:
+            self.fn.add_to_role_policy(statement)
+            return
+        role = self.role()
+        if role is None:
+            return
+        iam.CfnPolicy(
+            role,
+            f"Guardrails{sid}{self.logical_id}",
+            policy_name=f"lambda-guardrails-{sid.lower()}",
+            roles=[role.ref],
+            policy_document={"Version": "2012-10-17", "Statement": [statement.to_statement_json()]},
+        )
+
+    # -- GR-OBS-06 (opt-in) ------------------------------------------------------------------
+    def dead_letter_queue(self) -> None:
+        if (self.prop("deadLetterConfig") or {}).get("targetArn") or not self.invoked_async():
+            return
+        scope = self.fn or self.cfn.node.scope
+        queue = sqs.Queue(
+            scope,
+            "GuardrailsDeadLetterQueue",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            retention_period=cdk.Duration.days(14),
+            enforce_ssl=True,
+        )
+        self.cfn.dead_letter_config = lambda_.CfnFunction.DeadLetterConfigProperty(
+            target_arn=queue.queue_arn
+        )
+        self.add_statement(
+            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[queue.queue_arn]), "Dlq"
+        )
+        self.h.record(
+            self.cfn, "GR-OBS-06", "DeadLetterConfig.TargetArn", "(not set)", queue.node.path
+        )
+
+    def invoked_async(self) -> bool:
+        index = self.h.index(self.stack)
+        for permission in index.permissions:
+            target = index.referenced(self.stack.resolve(permission.function_name))
+            principal = self.stack.resolve(permission.principal)
+            if (
+                target == self.logical_id
+                and isinstance(principal, str)
+                and ASYNC_PRINCIPALS.match(principal)
+            ):
+                return True
+        return False
+
+    # -- GR-NET-01 (opt-in) ------------------------------------------------------------------
+    def vpc(self) -> None:
+        approved = self.policy.approved_vpc
+        config = self.prop("vpcConfig") or {}
+        if approved is None or config.get("subnetIds"):
+            return
+        self.cfn.vpc_config = lambda_.CfnFunction.VpcConfigProperty(
+            subnet_ids=list(approved.subnet_ids),
+            security_group_ids=list(approved.security_group_ids),
+        )
+        self.add_statement(
+            iam.PolicyStatement(actions=list(VPC_ENI_ACTIONS), resources=["*"]), "Vpc"
+        )
+        self.h.record(
+            self.cfn,
+            "GR-NET-01",
+            "VpcConfig",
+            "(not set)",
+            f"subnets {', '.join(approved.subnet_ids)}; "
+            f"security groups {', '.join(approved.security_group_ids)}",
+        )
+
+    # -- GR-CFG-01 (opt-in) ------------------------------------------------------------------
+    def reserved_concurrency(self) -> None:
+        wanted = self.policy.default_reserved_concurrency
+        if not wanted or self.prop("reservedConcurrentExecutions"):
+            return
+        self.cfn.reserved_concurrent_executions = wanted
+        self.h.record(
+            self.cfn, "GR-CFG-01", "ReservedConcurrentExecutions", "(not set)", str(wanted)
+        )
+
+
+def _selected(fixes: str | Iterable[str]) -> frozenset[str]:
+    if fixes == "safe":
+        return frozenset(SAFE_FIXES)
+    if fixes == "all":
+        return frozenset(SAFE_FIXES + OPT_IN_FIXES)
+    if isinstance(fixes, str):
+        raise ValueError(f"fixes: expected 'safe', 'all' or a list of rule ids, got {fixes!r}")
+    chosen = frozenset(f.upper() for f in fixes)
+    unknown = sorted(f for f in chosen if f not in SAFE_FIXES + OPT_IN_FIXES)
+    if unknown:
+        known = ", ".join(SAFE_FIXES + OPT_IN_FIXES)
+        raise ValueError(f"fixes: no automatic fix for {', '.join(unknown)}; fixable: {known}")
+    return chosen
+
+
+def _aws_managed_name(arn: Any) -> str:
+    """``service-role/AWSLambdaBasicExecutionRole`` from a resolved managed policy ARN."""
+    text = json.dumps(arn) if not isinstance(arn, str) else arn
+    match = re.search(r":iam::aws:policy/([A-Za-z0-9+=,.@_/-]+)", text)
+    return match.group(1) if match else ""
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "(not set)"
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
