@@ -33,9 +33,8 @@ def assemblies(module_tmp):
 
 def test_baseline_accepts_known_findings_and_fails_on_new(assemblies, capsys):
     baseline = assemblies / "baseline.json"
-    assert (
-        cli(["scan", str(assemblies / "old"), "--format", "json", "--output", str(baseline)]) == 1
-    )
+    old = str(assemblies / "old")
+    assert cli(["scan", old, "--format", "json", "--output", str(baseline)]) == 1
     assert cli(["scan", old, "--baseline", str(baseline)]) == 0
     capsys.readouterr()
     code = cli(["scan", str(assemblies / "new"), "--baseline", str(baseline), "--format", "json"])
