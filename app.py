@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The demo app: a compliant orders service and a legacy stack, guarded by lambda-guardrails.
 
-Audit mode by default (everything reported, nothing fails); enforce with
+Audit mode by default (everything reported, nothing fails) with the safe fixes applied at
+synth (`remediate="safe"`: they show as `remediated`); enforce with
 ``cdk synth -c lambda-guardrails:mode=enforce`` or ``make synth-enforce``.
 """
 
@@ -16,5 +17,5 @@ env = cdk.Environment(account="123456789012", region="eu-west-1")
 OrdersServiceStack(app, "OrdersService", env=env)
 LegacyReportsStack(app, "LegacyReports", env=env)
 
-guardrails.protect(app, mode="audit")
+guardrails.protect(app, mode="audit", remediate="safe")
 guardrails.synth(app)

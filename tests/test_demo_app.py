@@ -85,6 +85,12 @@ def test_app_py_runs_in_audit_and_fails_in_enforce(tmp_path):
     assert audit.returncode == 0, audit.stderr
     assert "GR-INP-04" in audit.stderr
     assert FAKE_DB_PASSWORD not in audit.stdout + audit.stderr
+    # app.py applies the safe fixes: only the legacy stack is rewritten, and the log says so
+    log = json.loads((tmp_path / "audit" / "lambda-guardrails-remediations.json").read_text())
+    changed = {(c["rule"], c["construct_path"].split("/")[0]) for c in log["remediations"]}
+    assert {("GR-OBS-01", "LegacyReports"), ("GR-OBS-02", "LegacyReports")} <= changed
+    assert {stack for _, stack in changed} == {"LegacyReports"}
+    assert FAKE_DB_PASSWORD not in json.dumps(log)
     env.update(
         CDK_OUTDIR=str(tmp_path / "enforce"),
         CDK_CONTEXT_JSON=json.dumps({"lambda-guardrails:mode": "enforce"}),

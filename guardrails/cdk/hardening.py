@@ -321,7 +321,7 @@ class _FunctionFixer:
     def create_log_group(self, rule: str) -> logs.CfnLogGroup:
         """A log group with the policy's retention (and key) that ``LoggingConfig`` points at:
         the function then logs to exactly this group."""
-        scope = self.fn or self.cfn.node.scope
+        scope = self.fn or self.cfn  # a raw CfnFunction: its own child, one per function
         key = self.log_key() if self.h.enabled("GR-OBS-04") else None
         group = logs.CfnLogGroup(
             scope,
@@ -519,7 +519,7 @@ class _FunctionFixer:
     def dead_letter_queue(self) -> None:
         if (self.prop("deadLetterConfig") or {}).get("targetArn") or not self.invoked_async():
             return
-        scope = self.fn or self.cfn.node.scope
+        scope = self.fn or self.cfn
         queue = sqs.Queue(
             scope,
             "GuardrailsDeadLetterQueue",
