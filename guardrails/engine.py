@@ -169,7 +169,7 @@ def scan(
         )
         affected = [(f, paths.get((where.stack, f))) for f in finding.functions]
         findings.append(_status(finding, assembly, policy, today, affected, baseline, notices))
-    findings.extend(_remediated(assembly, functions))
+    findings.extend(_remediated(assembly, functions, owners))
     findings.sort(key=_order)
     return Report(
         findings=tuple(findings),
@@ -186,7 +186,9 @@ def baseline_key(finding: Finding) -> tuple[str, str, str, str]:
     return (finding.rule_id, finding.stack, finding.logical_id, finding.location)
 
 
-def _remediated(assembly: Assembly, functions: list[LambdaFunction]) -> list[Finding]:
+def _remediated(
+    assembly: Assembly, functions: list[LambdaFunction], owners: Mapping[tuple[str, str], str]
+) -> list[Finding]:
     """The hardening Aspect's change log, read back from the assembly, as findings with status
     ``remediated``: what was wrong, and what the Aspect set instead."""
     by_path: dict[str, tuple[str, str, str]] = {}
@@ -225,6 +227,11 @@ def _remediated(assembly: Assembly, functions: list[LambdaFunction]) -> list[Fin
                 construct_path=path,
                 functions=tuple(affected),
                 location="Properties/" + prop.replace(".", "/"),
+                owner=(
+                    "framework"
+                    if affected and all(owners.get((stack, f)) == "framework" for f in affected)
+                    else "user"
+                ),
                 status="remediated",
                 template_path=template,
             )

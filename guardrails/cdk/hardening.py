@@ -8,8 +8,15 @@ back from the assembly and report as ``remediated``) and in
 ``cdk.out/lambda-guardrails-remediations.json``. It is idempotent: a function that already
 complies is untouched, and running it twice changes nothing more.
 
-Property values are read with ``stack.resolve`` on the L1's own properties, once per function;
-no secret value is ever recorded (environment values are named, never shown).
+Property values are read with ``stack.resolve`` on the L1's own properties; no secret value is
+ever recorded (environment values are named, never shown). A value set with a property override
+is invisible there: the Aspect's own overrides are recognised from its records (so a second
+instance does not repeat them), other code's (``iam.PermissionsBoundary.of(scope).apply`` uses
+one) are not seen, and win over what the Aspect sets.
+
+Only ``CfnFunction``s are rewritten: framework functions that CDK emits as plain
+``CfnResource``s (the log-retention and S3-notifications singletons) are left alone even with
+``framework.remediate``.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -36,6 +44,8 @@ from guardrails.model.framework import is_framework_function
 from guardrails.policy import Policy
 
 REPORT_FILE = "lambda-guardrails-remediations.json"
+#: construct id of the per-stack key the opt-in fixes create
+STACK_KEY_ID = "LambdaGuardrailsKey"
 #: the values CloudWatch Logs accepts for RetentionInDays
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
                   2192, 2557, 2922, 3288, 3653)  # fmt: skip
@@ -55,11 +65,14 @@ VPC_ENI_ACTIONS = (
 ASYNC_PRINCIPALS = re.compile(
     r"^(s3|sns|events|scheduler|ses|logs|iot)(\.[a-z0-9-]+)?\.amazonaws\.com"
 )
+_POLICY_ARN = re.compile(r"^arn:[\w-]+:iam::(\d{12}|aws)?:policy/(.+)$")
 _SECRET_REFERENCE = re.compile(r"\{\{resolve:(secretsmanager|ssm-secure):([^}]*)\}\}")
 
 SAFE_FIXES = ("GR-OBS-01", "GR-OBS-02", "GR-OBS-03", "GR-OBS-04", "GR-OBS-05", "GR-SEC-05",
               "GR-IAM-10", "GR-IAM-12", "GR-IAM-14", "GR-DEP-02")  # fmt: skip
 OPT_IN_FIXES = ("GR-SEC-02", "GR-OBS-06", "GR-NET-01", "GR-CFG-01")
+#: app -> every change the hardening instances visiting it recorded, one JSON object a line
+_CHANGE_LOGS: weakref.WeakKeyDictionary[Any, list[str]] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -103,6 +116,7 @@ class LambdaHardening:
         self.changes: list[Remediation] = []
         self._stack_keys: dict[str, Any] = {}
         self._indexes: dict[str, _StackIndex] = {}
+        self._visited = False
 
     def enabled(self, rule_id: str) -> bool:
         return rule_id in self.fixes
@@ -114,6 +128,9 @@ class LambdaHardening:
 
     # -- the aspect --------------------------------------------------------------------------
     def visit(self, node: IConstruct) -> None:
+        if not self._visited:
+            self._visited = True
+            self._change_log(node)
         if isinstance(node, lambda_.CfnFunction):
             if self._skipped(node):
                 return
@@ -147,28 +164,49 @@ class LambdaHardening:
         change = Remediation(rule, construct.node.path, prop, before, after)
         self.changes.append(change)
         construct.node.add_metadata(REMEDIATION_METADATA, asdict(change))
-        self._write_report(construct)
+        lines = self._change_log(construct)
+        lines.append(json.dumps(asdict(change)))
+        self._write_report(construct, lines)
 
-    def _write_report(self, construct: IConstruct) -> None:
-        """Rewrite the change log beside the cloud assembly (our own file, nothing else)."""
-        outdir = cdk.App.of(construct).outdir if cdk.App.of(construct) else None
+    def _change_log(self, construct: IConstruct) -> list[str]:
+        """The change log of the construct's app, shared by every hardening instance added to
+        the app and its stages (one file for all). The app's first visit writes it empty, so
+        the log of an earlier synth into the same directory never survives."""
+        root = construct.node.root
+        lines = _CHANGE_LOGS.get(root)
+        if lines is None:
+            lines = _CHANGE_LOGS[root] = []
+            self._write_report(construct, lines)
+        return lines
+
+    def _write_report(self, construct: IConstruct, lines: list[str]) -> None:
+        """Rewrite the change log beside the cloud assembly (our own file, nothing else): one
+        change a line, serialized once (it is rewritten after every change)."""
+        root = construct.node.root
+        outdir = root.outdir if isinstance(root, cdk.App) else None
         if not outdir:
             return
-        path = Path(outdir) / REPORT_FILE
-        doc = {
-            "tool": "lambda-guardrails",
-            "remediations": [asdict(c) for c in self.changes],
-        }
+        entries = "".join(f"\n    {line}," for line in lines).rstrip(",")
+        text = (
+            '{\n  "tool": "lambda-guardrails",\n  "remediations": ['
+            + (f"{entries}\n  " if lines else "")
+            + "]\n}\n"
+        )
         with contextlib.suppress(OSError):  # the construct metadata still carries every change
-            path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+            (Path(outdir) / REPORT_FILE).write_text(text, encoding="utf-8")
 
     def stack_key(self, stack: cdk.Stack) -> kms.IKey:
         """One customer-managed key per stack, rotation on (the opt-in fixes' key)."""
         key = self._stack_keys.get(stack.node.path)
         if key is None:
+            # another hardening instance may have created it already: one key per stack
+            existing = stack.node.try_find_child(STACK_KEY_ID)
+            if isinstance(existing, kms.Key):
+                self._stack_keys[stack.node.path] = existing
+                return existing
             key = kms.Key(
                 stack,
-                "LambdaGuardrailsKey",
+                STACK_KEY_ID,
                 enable_key_rotation=True,
                 description="lambda-guardrails: Lambda environment and log encryption",
             )
@@ -191,6 +229,12 @@ class _StackIndex:
         self.roles: dict[str, iam.CfnRole] = {}
         self.log_groups: dict[str, logs.CfnLogGroup] = {}
         self.permissions: list[lambda_.CfnPermission] = []
+        self.functions: list[lambda_.CfnFunction] = []
+        #: log group logical id -> its resolved ``LogGroupName`` (filled on first use; the
+        #: groups the Aspect adds have none)
+        self.group_names: dict[str, Any] | None = None
+        #: role logical id -> the functions using it (filled on first use)
+        self.role_users: dict[str, list[lambda_.CfnFunction]] | None = None
         for c in stack.node.find_all():
             if cdk.Stack.of(c).node.path != stack.node.path:
                 continue  # a nested stack's resources have their own logical ids
@@ -200,6 +244,8 @@ class _StackIndex:
                 self.log_groups[stack.resolve(c.logical_id)] = c
             elif isinstance(c, lambda_.CfnPermission):
                 self.permissions.append(c)
+            elif isinstance(c, lambda_.CfnFunction):
+                self.functions.append(c)
 
     def referenced(self, value: Any) -> str | None:
         """The logical id a resolved ``Ref`` / ``Fn::GetAtt`` points at."""
@@ -279,6 +325,8 @@ class _FunctionFixer:
         if target is None:
             if h.enabled("GR-OBS-02") and not self.has_log_retention():
                 self.create_log_group("GR-OBS-02")
+            elif h.enabled("GR-OBS-03"):
+                self.log_retention_days()
             return
         days = self.retention()
         current = target.retention_in_days
@@ -288,16 +336,48 @@ class _FunctionFixer:
             target.retention_in_days = days
             rule = "GR-OBS-02" if current is None else "GR-OBS-03"
             h.record(target, rule, "RetentionInDays", _show(current), str(days))
-        key = self.log_key()
-        if h.enabled("GR-OBS-04") and key is not None and not target.kms_key_id:
-            target.kms_key_id = key
-            h.record(target, "GR-OBS-04", "KmsKeyId", "(not set)", _show(self.stack.resolve(key)))
+        if h.enabled("GR-OBS-04") and not target.kms_key_id:
+            key = self.log_key()  # only now: a per-stack key is created only when it is used
+            if key is not None:
+                target.kms_key_id = key
+                h.record(
+                    target, "GR-OBS-04", "KmsKeyId", "(not set)", _show(self.stack.resolve(key))
+                )
 
     def log_group(self) -> logs.CfnLogGroup | None:
-        """The log group of the stack that ``LoggingConfig.LogGroup`` names, if any."""
+        """The log group of the stack the function logs to: the one ``LoggingConfig.LogGroup``
+        names, else the stack's ``/aws/lambda/<function name>`` group, if any."""
         config = self.prop("loggingConfig") or {}
-        ref = self.h.index(self.stack).referenced(config.get("logGroup"))
-        return self.h.index(self.stack).log_groups.get(ref) if ref else None
+        index = self.h.index(self.stack)
+        if config.get("logGroup") is None:
+            return self.named_log_group(index)
+        ref = index.referenced(config.get("logGroup"))
+        if not ref:
+            return None
+        found = index.log_groups.get(ref)
+        if found is None:  # one another hardening instance created after this index was built
+            scope, prefix = self.new_scope()
+            child = scope.node.try_find_child(f"{prefix}GuardrailsLogGroup")
+            if isinstance(child, logs.CfnLogGroup) and self.stack.resolve(child.logical_id) == ref:
+                found = index.log_groups[ref] = child
+        return found
+
+    def named_log_group(self, index: _StackIndex) -> logs.CfnLogGroup | None:
+        """The stack's ``/aws/lambda/<function name>`` group (the name literal, or built from
+        the function's ``Ref``), which Lambda writes to when ``LoggingConfig`` names none."""
+        name = self.prop("functionName")
+        wanted: list[Any] = [{"Fn::Join": ["", ["/aws/lambda/", {"Ref": self.logical_id}]]}]
+        if isinstance(name, str):
+            wanted.append(f"/aws/lambda/{name}")
+        if index.group_names is None:
+            index.group_names = {
+                lid: self.stack.resolve(group.log_group_name)
+                for lid, group in index.log_groups.items()
+            }
+        for lid, group_name in index.group_names.items():
+            if group_name in wanted:
+                return index.log_groups[lid]
+        return None
 
     def has_log_retention(self) -> bool:
         """CDK's ``log_retention=`` (a log-retention custom resource) already sets retention,
@@ -305,11 +385,41 @@ class _FunctionFixer:
         config = self.prop("loggingConfig") or {}
         if config.get("logGroup") is not None:
             return True
-        return bool(self.fn is not None and self.fn.node.try_find_child("LogRetention"))
+        return self.log_retention_resource() is not None
+
+    def log_retention_resource(self) -> cdk.CfnResource | None:
+        """The ``Custom::LogRetention`` resource of CDK's ``log_retention=``, if any."""
+        found = self.fn.node.try_find_child("LogRetention") if self.fn is not None else None
+        child = found.node.default_child if found is not None else None
+        return child if isinstance(child, cdk.CfnResource) else None
+
+    def log_retention_days(self) -> None:
+        """GR-OBS-03 on CDK's ``log_retention=``: raise its ``RetentionInDays`` to the
+        policy's minimum (a property override: recorded once, also across instances)."""
+        resource = self.log_retention_resource()
+        if resource is None or _recorded(resource, "GR-OBS-03", "RetentionInDays"):
+            return
+        current = self.stack.resolve(resource._cfn_properties.get("RetentionInDays"))
+        days = self.retention()
+        if not isinstance(current, int) or current >= days:
+            return  # a token, or long enough (absent would mean "never expire")
+        resource.add_property_override("RetentionInDays", days)
+        self.h.record(resource, "GR-OBS-03", "RetentionInDays", str(current), str(days))
 
     def retention(self) -> int:
         wanted = self.policy.min_log_retention_days
         return next((d for d in RETENTION_DAYS if d >= wanted), RETENTION_DAYS[-1])
+
+    def new_group_retention(self) -> int:
+        """The policy's retention, or the longer one ``log_retention=`` already asked for (a
+        new log group never shortens how long the function's logs are kept)."""
+        days = self.retention()
+        resource = self.log_retention_resource()
+        if resource is not None:
+            current = self.stack.resolve(resource._cfn_properties.get("RetentionInDays"))
+            if isinstance(current, int) and current > days:
+                return current
+        return days
 
     def log_key(self) -> Any:
         if self.policy.kms_key_arn:
@@ -321,15 +431,18 @@ class _FunctionFixer:
     def create_log_group(self, rule: str) -> logs.CfnLogGroup:
         """A log group with the policy's retention (and key) that ``LoggingConfig`` points at:
         the function then logs to exactly this group."""
-        scope = self.fn or self.cfn  # a raw CfnFunction: its own child, one per function
+        scope, prefix = self.new_scope()
         key = self.log_key() if self.h.enabled("GR-OBS-04") else None
+        days = self.new_group_retention()
         group = logs.CfnLogGroup(
             scope,
-            "GuardrailsLogGroup",
-            retention_in_days=self.retention(),
+            f"{prefix}GuardrailsLogGroup",
+            retention_in_days=days,
             kms_key_id=key,
         )
         group.apply_removal_policy(cdk.RemovalPolicy.RETAIN)  # logs are evidence; as CDK's L2
+        index = self.h.index(self.stack)
+        index.log_groups[self.stack.resolve(group.logical_id)] = group
         config = dict(self.prop("loggingConfig") or {})
         config["logGroup"] = group.ref
         self.set_logging(config)
@@ -338,11 +451,18 @@ class _FunctionFixer:
             rule,
             "LoggingConfig.LogGroup",
             "(not set: /aws/lambda/<function> without retention)",
-            f"new log group {group.node.path} ({self.retention()} days"
-            + (", KMS" if key else "")
-            + ")",
+            f"new log group {group.node.path} ({days} days" + (", KMS" if key else "") + ")",
         )
         return group
+
+    def new_scope(self) -> tuple[IConstruct, str]:
+        """Where a resource the Aspect adds for the function goes, and its id's prefix: in the
+        L2 ``Function``; beside a raw ``CfnFunction``, named after it (several share a scope;
+        not below it: a child would inherit the function's dependencies, a cycle when the
+        function depends on a policy that names the child)."""
+        if self.fn is not None:
+            return self.fn, ""
+        return self.cfn.node.scope, self.cfn.node.id
 
     def set_logging(self, config: Mapping[str, Any]) -> None:
         self.cfn.logging_config = lambda_.CfnFunction.LoggingConfigProperty(
@@ -358,9 +478,11 @@ class _FunctionFixer:
         for name, value in sorted(env.items()):
             if not isinstance(value, str):
                 continue
-            match = _SECRET_REFERENCE.search(value)
-            if not match:
-                continue
+            # only a value that is the reference and nothing else: a reference inside a longer
+            # value (a connection string...) cannot be replaced by the secret's name
+            match = _SECRET_REFERENCE.fullmatch(value.strip())
+            if not match or _recorded(self.cfn, "GR-SEC-02", f"Environment.Variables.{name}"):
+                continue  # overrides are not visible in the L1: the record says it is done
             kind, reference = match.groups()
             secret_id = (
                 reference.split(":SecretString:")[0]
@@ -449,80 +571,157 @@ class _FunctionFixer:
         if not wanted or role is None:
             return
         current = self.stack.resolve(role.permissions_boundary)
-        if current == wanted:
-            return
-        role.permissions_boundary = wanted  # the policy's ARN, verbatim
-        self.h.record(role, "GR-IAM-10", "PermissionsBoundary", _show(current), wanted)
+        account = self.stack.resolve(self.stack.account)
+        account = account if isinstance(account, str) else None
+        if current is not None:
+            have = _boundary_identity(current, account)
+            if have is None:
+                return  # another template value (a parameter...): not decided, left alone
+            want = _boundary_identity(wanted, account)
+            same_name = want is not None and have[1].casefold() == want[1].casefold()
+            if same_name and (have[0] is None or want[0] is None or have[0] == want[0]):
+                return  # the same policy, written another way (as GR-IAM-10 compares)
+        if _POLICY_ARN.match(wanted.strip()):
+            value: Any = wanted  # the policy's ARN, verbatim
+        else:  # a policy name (with its path): CloudFormation wants the ARN
+            name = wanted.strip().strip("/").removeprefix("policy/")
+            value = self.stack.format_arn(
+                service="iam", region="", resource="policy", resource_name=name
+            )
+        role.permissions_boundary = value
+        self.h.record(
+            role,
+            "GR-IAM-10",
+            "PermissionsBoundary",
+            _show(current),
+            _show(self.stack.resolve(value)),
+        )
 
     def scoped_log_permissions(self) -> None:
+        """Replace the AWS managed logging policies by statements on the function's own log
+        group. A role shared by several functions loses the managed policies once and gets one
+        statement per function (the first function's record names the rewrite; a later one,
+        from this or another instance, only adds its own group). Left alone when the group can
+        only be named through the function itself (``/aws/lambda/<Ref>``: the role's policy
+        would then depend on the function, which depends on the policy) or through a token, for
+        this function or for another one sharing the role."""
         role = self.role()
         if role is None:
             return
+        earlier = _recorded_data(role, "GR-IAM-14", "ManagedPolicyArns")
         arns = self.stack.resolve(role._cfn_properties.get("managedPolicyArns")) or []
         basic = [a for a in arns if _aws_managed_name(a) in BASIC_EXECUTION_POLICIES]
-        if not basic:
+        if earlier is None and not basic:
             return
-        remaining = [a for a in arns if a not in basic]
-        if remaining:
-            role.add_property_override("ManagedPolicyArns", remaining)
-        else:
-            role.add_property_deletion_override("ManagedPolicyArns")
-        group = self.log_group()
-        if group is None and not (self.prop("loggingConfig") or {}).get("logGroup"):
-            group = self.create_log_group("GR-IAM-14")
-        if group is not None:
-            log_arn: Any = group.attr_arn
-        else:
-            name = (self.prop("loggingConfig") or {}).get("logGroup")
-            log_arn = self.stack.format_arn(
-                service="logs",
-                resource="log-group",
-                resource_name=f"{name}:*",
-                arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
-            )
+        if not self.can_scope_logs() or (earlier is None and not self.role_shared_safely(role)):
+            return
+        log_arn = self.log_group_arn()
+        removed = (
+            str(earlier.get("before", ""))
+            if earlier is not None
+            else ", ".join(_aws_managed_name(a) for a in basic)
+        )
         statements = [
             iam.PolicyStatement(
                 actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_arn]
             )
         ]
-        if any(_aws_managed_name(a).endswith("VPCAccessExecutionRole") for a in basic):
+        if "VPCAccessExecutionRole" in removed:
             statements.append(iam.PolicyStatement(actions=list(VPC_ENI_ACTIONS), resources=["*"]))
         for i, statement in enumerate(statements):
             self.add_statement(statement, f"Logs{i}")
+        if earlier is not None:
+            return  # the role's managed policies are already gone (and recorded)
+        remaining = [a for a in arns if a not in basic]
+        if remaining:
+            role.add_property_override("ManagedPolicyArns", remaining)
+        else:
+            role.add_property_deletion_override("ManagedPolicyArns")
         self.h.record(
             role,
             "GR-IAM-14",
             "ManagedPolicyArns",
-            ", ".join(_aws_managed_name(a) for a in basic),
+            removed,
             "logs:CreateLogStream, logs:PutLogEvents on the function's own log group"
             + (" (+ the VPC network-interface actions)" if len(statements) > 1 else ""),
         )
 
+    def can_scope_logs(self) -> bool:
+        """Whether the function's log group can be named in its role's policy: not when only
+        through the function itself (a circular reference) or through a token (a group outside
+        the stack); a function without a group gets one."""
+        group = self.log_group()
+        if group is not None:
+            return not _refers_to(self.stack.resolve(group.log_group_name), self.logical_id)
+        name = (self.prop("loggingConfig") or {}).get("logGroup")
+        return name is None or isinstance(name, str)
+
+    def role_shared_safely(self, role: iam.CfnRole) -> bool:
+        """The managed policy goes only when every function of the stack using the role gets a
+        scoped statement in its place (each does when the Aspect visits it); a function that
+        cannot be scoped, or is left alone (framework-owned), would lose its log permission."""
+        index = self.h.index(self.stack)
+        if index.role_users is None:
+            index.role_users = {}
+            for cfn in index.functions:
+                used = _FunctionFixer(self.h, cfn).role()
+                if used is not None:
+                    users = index.role_users.setdefault(self.stack.resolve(used.logical_id), [])
+                    users.append(cfn)
+        for other in index.role_users.get(self.stack.resolve(role.logical_id), []):
+            if other.node.path == self.cfn.node.path:
+                continue
+            if self.h._skipped(other) or not _FunctionFixer(self.h, other).can_scope_logs():
+                return False
+        return True
+
+    def log_group_arn(self) -> Any:
+        """The ARN of the log group the function writes to (``can_scope_logs``), creating the
+        group (and pointing ``LoggingConfig`` at it) when there is none."""
+        group = self.log_group()
+        if group is not None:
+            return group.attr_arn
+        name = (self.prop("loggingConfig") or {}).get("logGroup")
+        if name is None:
+            return self.create_log_group("GR-IAM-14").attr_arn
+        return self.stack.format_arn(
+            service="logs",
+            resource="log-group",
+            resource_name=f"{name}:*",
+            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+        )
+
     def add_statement(self, statement: iam.PolicyStatement, sid: str) -> None:
-        """Grant on the function's role: through the L2 when there is one, else an inline
-        policy on the stack's L1 role."""
+        """Grant on the function's role: through the L2 when there is one (its policy document
+        drops a duplicate statement), else an inline policy of its own on the stack's L1 role
+        (named after the function: inline policies of one role with the same name would
+        overwrite each other), which the function then depends on."""
         if self.fn is not None:
             self.fn.add_to_role_policy(statement)
             return
         role = self.role()
-        if role is None:
+        construct_id = f"Guardrails{sid}{self.logical_id}"
+        if role is None or role.node.try_find_child(construct_id) is not None:
             return
-        iam.CfnPolicy(
+        policy = iam.CfnPolicy(
             role,
-            f"Guardrails{sid}{self.logical_id}",
-            policy_name=f"lambda-guardrails-{sid.lower()}",
+            construct_id,
+            policy_name=f"lambda-guardrails-{sid.lower()}-{self.logical_id}"[:128],
             roles=[role.ref],
             policy_document={"Version": "2012-10-17", "Statement": [statement.to_statement_json()]},
         )
+        # as CDK's L2 does with its default policy: Lambda checks some of these permissions
+        # (X-Ray, VPC, dead-letter queue) when it creates or updates the function
+        self.cfn.add_dependency(policy)
 
     # -- GR-OBS-06 (opt-in) ------------------------------------------------------------------
     def dead_letter_queue(self) -> None:
         if (self.prop("deadLetterConfig") or {}).get("targetArn") or not self.invoked_async():
             return
-        scope = self.fn or self.cfn
+        scope, prefix = self.new_scope()
         queue = sqs.Queue(
             scope,
-            "GuardrailsDeadLetterQueue",
+            f"{prefix}GuardrailsDeadLetterQueue",
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             retention_period=cdk.Duration.days(14),
             enforce_ssl=True,
@@ -596,6 +795,68 @@ def _selected(fixes: str | Iterable[str]) -> frozenset[str]:
         known = ", ".join(SAFE_FIXES + OPT_IN_FIXES)
         raise ValueError(f"fixes: no automatic fix for {', '.join(unknown)}; fixable: {known}")
     return chosen
+
+
+def _recorded(construct: IConstruct, rule: str, prop: str) -> bool:
+    """Whether a hardening Aspect (this instance or another) already recorded this rewrite on
+    the construct: how rewrites done with property overrides, which the L1 attributes do not
+    reflect, stay idempotent."""
+    return _recorded_data(construct, rule, prop) is not None
+
+
+def _recorded_data(construct: IConstruct, rule: str, prop: str) -> Mapping[str, Any] | None:
+    """The first record of that rewrite on the construct, if any."""
+    for entry in construct.node.metadata:
+        data = entry.data
+        if (
+            entry.type == REMEDIATION_METADATA
+            and isinstance(data, Mapping)
+            and data.get("rule") == rule
+            and data.get("property") == prop
+        ):
+            return data
+    return None
+
+
+def _refers_to(value: Any, logical_id: str) -> bool:
+    """Whether a resolved value contains a ``Ref`` / ``Fn::GetAtt`` to ``logical_id``."""
+    if isinstance(value, dict):
+        if value.get("Ref") == logical_id:
+            return True
+        target = value.get("Fn::GetAtt")
+        if isinstance(target, list) and target and target[0] == logical_id:
+            return True
+        return any(_refers_to(v, logical_id) for v in value.values())
+    if isinstance(value, list):
+        return any(_refers_to(v, logical_id) for v in value)
+    return False
+
+
+def _boundary_identity(value: Any, account: str | None) -> tuple[str | None, str] | None:
+    """(account, path/name) of a boundary policy: a literal ARN or policy name, or an
+    ``Fn::Join`` of literals and the partition / account pseudo parameters (CDK's
+    ``from_managed_policy_name``); ``None`` for any other template value."""
+    if isinstance(value, dict) and list(value) == ["Fn::Join"]:
+        separator, parts = value["Fn::Join"]
+        pieces = []
+        for part in parts:
+            if isinstance(part, str):
+                pieces.append(part)
+            elif part == {"Ref": "AWS::Partition"}:
+                pieces.append("aws")
+            elif part == {"Ref": "AWS::AccountId"}:
+                pieces.append(account or "")
+            else:
+                return None
+        text = separator.join(pieces)
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        return None
+    match = _POLICY_ARN.match(text)
+    if match is None:
+        return None, text.strip("/").removeprefix("policy/")
+    return match.group(1) or None, match.group(2)
 
 
 def _aws_managed_name(arn: Any) -> str:
