@@ -11,7 +11,6 @@ import base64
 import json
 import random
 import string
-import time
 from pathlib import Path
 
 import pytest
@@ -242,9 +241,10 @@ def test_scans_never_run_with_network_verification():
         assert verification in get_settings().filters
 
 
-def test_thousand_functions_with_ten_variables_scan_in_well_under_a_second():
-    """10,000 distinct values, 10% under secret-like names (the full detect-secrets pipeline),
-    the rest screened; measured about 0.25 s on a 2-core machine, the bound is generous."""
+def test_only_secret_like_names_and_provider_shapes_reach_the_full_pipeline(monkeypatch):
+    """10,000 distinct values of 1,000 functions: the cheap screens keep all but the values
+    under secret-like names (and provider-shaped ones) away from detect-secrets' plugins, which
+    is what keeps the scan fast (timed in ``make bench``, not here)."""
     rng = random.Random(7)
 
     def r(n: int, alphabet: str = ALNUM) -> str:
@@ -265,12 +265,20 @@ def test_thousand_functions_with_ten_variables_scan_in_well_under_a_second():
             ("DB_PASSWORD", r(32)) if i % 2 else ("SECRET_NAME", f"prod/db-{i}"),
         ]
     credentials.find_credential.cache_clear()
-    credentials._pipeline()
-    start = time.perf_counter()
+    pipeline = credentials._pipeline()
+    scanned = []
+    original = type(pipeline).scan
+
+    def counting(self, lines, *args, **kwargs):
+        scanned.append(lines[0])
+        return original(self, lines, *args, **kwargs)
+
+    monkeypatch.setattr(type(pipeline), "scan", counting)
     flagged = sum(1 for name, value in values if find_credential(name, value))
-    elapsed = time.perf_counter() - start
     assert flagged == 500
-    assert elapsed < 1.5, f"{elapsed:.2f} s"
+    secret_like = sum(1 for name, _ in values if credentials.is_secret_like_name(name))
+    assert secret_like == 500
+    assert len(scanned) == secret_like, "values under ordinary names reached the full pipeline"
 
 
 # -- find_in_text: what GR-SEC-03 and GR-SEC-04 read ------------------------------------------
@@ -307,10 +315,8 @@ def test_find_in_text_reads_a_minified_line_in_windows():
     filler = ";".join(f"var a{i}=function(e){{return e.k{i}}}" for i in range(20000))
     line = f'{filler};var cfg={{accessKeyId:"{key}"}};{filler}'
     assert len(line) > 100 * credentials.LONG_LINE_WINDOW
-    start = time.perf_counter()
     found = find_in_text(f"// bundle\n{line}\n", "index.js")
     assert [(c.line, c.kind, c.shown) for c in found] == [(2, "AWS access key", "AK****(20 chars)")]
-    assert time.perf_counter() - start < 10
 
 
 def test_skips_what_detect_secrets_skips():

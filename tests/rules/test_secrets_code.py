@@ -13,7 +13,6 @@ import json
 import random
 import shutil
 import string
-import time
 import zipfile
 from pathlib import Path
 
@@ -482,20 +481,15 @@ def _small_module(i: int, rng: random.Random) -> str:
     )
 
 
-def test_two_thousand_small_files_scan_in_bounded_time(tmp_path, capsys):
+def test_two_thousand_small_files_are_all_read(tmp_path):
     """2,000 small source files (about 20 lines each, with the words ``token`` and ``key`` the
-    screens must look at). Measured 2-4 s on a busy 2-core machine; the bound is generous."""
+    screens must look at) are all read, and none is a credential. ``make bench`` times it."""
     rng = random.Random(7)
     for i in range(2000):
         write(tmp_path, f"src/pkg{i // 100}/module_{i}.py", _small_module(i, rng))
-    start = time.perf_counter()
     scan = scan_asset(tmp_path)
-    elapsed = time.perf_counter() - start
-    with capsys.disabled():
-        print(f"\n2,000 files scanned in {elapsed:.2f} s")
     assert scan.files == 2000
     assert scan.credentials == () and scan.stopped is None
-    assert elapsed < 30, f"{elapsed:.1f} s"
 
 
 # -- metadata -----------------------------------------------------------------------------------
