@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import aws_cdk as cdk
 import jsii
@@ -48,7 +48,7 @@ LOGS_KEY_ACTIONS = (
 BODY_METHODS = ("POST", "PUT", "PATCH")
 
 #: a secret a ``SecureFunction`` reads by reference
-SecretSource = Union[secretsmanager.ISecret, ssm.IParameter]
+SecretSource = secretsmanager.ISecret | ssm.IParameter
 
 #: props of ``aws_lambda.Function`` the construct sets itself -> the prop to use instead
 _CONTROLLED = {
@@ -66,6 +66,10 @@ _CONTROLLED = {
     "allow_all_ipv6_outbound": "security_groups",
     "reserved_concurrent_executions": "reserved_concurrent_executions",
 }
+#: RetentionDays -> days (the enum's finite members are in the order of RETENTION_DAYS)
+_RETENTION = dict(
+    zip([r for r in logs.RetentionDays if r.name != "INFINITE"], RETENTION_DAYS, strict=True)
+)
 _ENV_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _ENDPOINTS = {
     "secretsmanager": ("SecretsManager", ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER),
@@ -77,7 +81,12 @@ _ENDPOINTS = {
 def retention_for(days: int) -> logs.RetentionDays:
     """The shortest retention CloudWatch Logs accepts that is at least ``days``."""
     value = next((d for d in RETENTION_DAYS if d >= days), RETENTION_DAYS[-1])
-    return next(r for r in logs.RetentionDays if r.value == value)
+    return next(r for r, d in _RETENTION.items() if d == value)
+
+
+def retention_days(retention: logs.RetentionDays) -> float:
+    """The days a ``RetentionDays`` keeps logs (``INFINITE``: forever)."""
+    return _RETENTION.get(retention, float("inf"))
 
 
 def logs_key_statement(scope: Construct, log_group_name: str) -> iam.PolicyStatement:
@@ -250,7 +259,9 @@ class SecureFunction(Construct):
                 hint = f"; use {instead}" if instead else ""
                 raise TypeError(f"SecureFunction sets {name} itself{hint}")
         if image and (runtime is not None or handler is not None):
-            raise ValueError("runtime and handler come from the image: give neither with DockerImageCode")
+            raise ValueError(
+                "runtime and handler come from the image: give neither with DockerImageCode"
+            )
         if not image and (runtime is None or handler is None):
             raise ValueError("runtime and handler are required for a zip function")
         for name in (*(environment or {}), *(secrets or {})):
@@ -258,10 +269,10 @@ class SecureFunction(Construct):
                 raise ValueError(f"environment variable name {name!r} is not valid")
 
         days = self.policy.min_log_retention_days
-        if log_retention is not None and log_retention.value < days:
+        if log_retention is not None and retention_days(log_retention) < days:
             raise ValueError(
-                f"log_retention {log_retention.value} days is shorter than the policy's "
-                f"min_log_retention_days ({days}): GR-OBS-03"
+                f"log_retention {retention_days(log_retention):g} days is shorter than the "
+                f"policy's min_log_retention_days ({days}): GR-OBS-03"
             )
         concurrency = (
             reserved_concurrent_executions
@@ -289,7 +300,8 @@ class SecureFunction(Construct):
         group_name = log_group_name or (
             f"/aws/lambda/{function_name}"
             if isinstance(function_name, str) and not cdk.Token.is_unresolved(function_name)
-            else "/aws/lambda/" + cdk.Names.unique_resource_name(self, max_length=200, separator="-")
+            else "/aws/lambda/"
+            + cdk.Names.unique_resource_name(self, max_length=200, separator="-")
         )
         # the key policy names this group: the group needs a name known before it exists
         self.key.add_to_resource_policy(logs_key_statement(self, group_name))
@@ -449,25 +461,44 @@ class SecureFunction(Construct):
         enters the template or the function configuration."""
         if not _ENV_NAME.match(name):
             raise ValueError(f"environment variable name {name!r} is not valid")
-        if isinstance(secret, secretsmanager.ISecret):
+        if hasattr(secret, "secret_arn"):  # an ISecret (jsii interfaces are not checkable)
             self.function.add_environment(f"{name}_SECRET_ARN", secret.secret_arn)
             secret.grant_read(self)
-            self._endpoint("secretsmanager")
-        elif isinstance(secret, ssm.IParameter):
+            self.add_vpc_endpoint("secretsmanager")
+        elif hasattr(secret, "parameter_name"):  # an IParameter
             self.function.add_environment(f"{name}_PARAMETER_NAME", secret.parameter_name)
             secret.grant_read(self)
-            self._endpoint("ssm")
-            if getattr(secret, "encryption_key", None) is not None:
-                self._endpoint("kms")  # the function decrypts the SecureString itself
+            self.add_vpc_endpoint("ssm")
         else:
             raise TypeError(
                 f"secrets[{name!r}]: expected a Secrets Manager secret or an SSM parameter, "
                 f"got {type(secret).__name__}"
             )
+        if self._decrypts_with_kms():
+            self.add_vpc_endpoint("kms")
 
-    def _endpoint(self, service: str) -> None:
-        """The interface endpoint for ``service`` in the function's VPC: reused when the VPC
-        has one, else created once per VPC (as a child of the VPC)."""
+    def _decrypts_with_kms(self) -> bool:
+        """Whether the role may call ``kms:Decrypt`` without a ``kms:ViaService`` condition
+        (what ``grant_read`` on a SecureString parameter with a customer-managed key adds)."""
+        policy = self.role.node.try_find_child("DefaultPolicy")
+        if not isinstance(policy, iam.Policy):
+            return False
+        document = cdk.Stack.of(self).resolve(policy.document.to_json()) or {}
+        for statement in document.get("Statement", []):
+            granted = statement.get("Action")
+            granted = [granted] if isinstance(granted, str) else granted or []
+            if "kms:Decrypt" in granted and not statement.get("Condition"):
+                return True
+        return False
+
+    def add_vpc_endpoint(self, service: str) -> None:
+        """Make sure the function's VPC has an interface endpoint for ``service``
+        (``"secretsmanager"``, ``"ssm"`` or ``"kms"``; ``secrets`` calls it for the services
+        they need, call it for a grant of your own): reused when the VPC has one for the
+        service, else created once per VPC (as a child of the VPC, so another
+        ``SecureFunction`` reuses it). Nothing without a VPC or with ``vpc_endpoints=False``."""
+        if service not in _ENDPOINTS:
+            raise ValueError(f"service: expected one of {', '.join(_ENDPOINTS)}, got {service!r}")
         vpc = self._vpc
         if vpc is None or not self._vpc_endpoints or service in self.endpoints:
             return
@@ -482,7 +513,9 @@ class SecureFunction(Construct):
             return
         existing = _find_endpoint(vpc, aws_service)
         if existing is None:
-            existing = vpc.add_interface_endpoint(f"Guardrails{construct_id}Endpoint", service=aws_service)
+            existing = vpc.add_interface_endpoint(
+                f"Guardrails{construct_id}Endpoint", service=aws_service
+            )
         self.endpoints[service] = existing
 
     # -- front doors -----------------------------------------------------------------------
@@ -555,8 +588,12 @@ class SecureFunction(Construct):
         :param invoke_mode: :default: ``InvokeMode.BUFFERED``
         """
         if cors is not None and any(o.strip() == "*" for o in cors.allowed_origins or []):
-            raise ValueError("function URL CORS allows any origin ('*'): name the origins (GR-INP-05)")
-        return self.function.add_function_url(auth_type=auth_type, cors=cors, invoke_mode=invoke_mode)
+            raise ValueError(
+                "function URL CORS allows any origin ('*'): name the origins (GR-INP-05)"
+            )
+        return self.function.add_function_url(
+            auth_type=auth_type, cors=cors, invoke_mode=invoke_mode
+        )
 
     def add_to_rest_api(
         self,
@@ -738,13 +775,15 @@ def _boundary(scope: Construct, boundary: str | None) -> iam.IManagedPolicy | No
 
 def _check_subnets(vpc: ec2.IVpc, selection: ec2.SubnetSelection | None) -> None:
     """Private subnets in at least two Availability Zones, or a ``ValueError``."""
-    selected = vpc.select_subnets(selection)
+    fields = ("availability_zones", "one_per_az", "subnet_filters", "subnet_group_name",
+              "subnet_type", "subnets")  # fmt: skip
+    given = {f: getattr(selection, f) for f in fields if selection is not None}
+    selected = vpc.select_subnets(**{f: v for f, v in given.items() if v is not None})
     if selected.is_pending_lookup:
         return  # a VPC lookup not done yet: the subnets are dummies
     if selected.has_public:
         raise ValueError(
-            "vpc_subnets selects public subnets: a function belongs in private subnets "
-            "(GR-NET-03)"
+            "vpc_subnets selects public subnets: a function belongs in private subnets (GR-NET-03)"
         )
     zones = {z for z in selected.availability_zones}
     if len(zones) < 2:
