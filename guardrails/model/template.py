@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from guardrails.errors import InputError
+from guardrails.model import sam
 
 
 class _CfnYamlLoader(yaml.SafeLoader):
@@ -78,4 +79,4 @@ def load_template(path: Path) -> dict[str, Any]:
     for logical_id, resource in resources.items():
         if not isinstance(resource, dict) or not isinstance(resource.get("Type"), str):
             raise InputError(f"{path}: Resources/{logical_id} has no 'Type'; fix the template")
-    return doc
+    return sam.expand(doc)  # AWS SAM templates: the resources the SAM transform generates
