@@ -15,12 +15,11 @@ import json
 import os
 import sys
 import textwrap
-import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from guardrails.errors import GuardrailsError
+from guardrails.errors import GuardrailsError, where
 from guardrails.policy import SEVERITIES
 from guardrails.version import __version__
 
@@ -52,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get(DEBUG_ENV, "") not in ("", "0"):
             raise
-        _error(f"unexpected {_where(exc)}; rerun with {DEBUG_ENV}=1 to see the traceback")
+        _error(f"unexpected {where(exc)}; rerun with {DEBUG_ENV}=1 to see the traceback")
         return EXIT_ERROR
 
 
@@ -258,14 +257,6 @@ def _write(text: str) -> None:
 
 def _error(message: str) -> None:
     print(f"{PROG}: error: {message}", file=sys.stderr)
-
-
-def _where(exc: BaseException) -> str:
-    """The exception class and the innermost frame of this package, not its text (which could
-    carry a value read from a template)."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "guardrails" in f.filename]
-    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
-    return f"{exc.__class__.__name__}{where}"
 
 
 def _rule_json(rule: Rule) -> dict[str, object]:

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
-import traceback
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from guardrails.baseline import load_baseline
+from guardrails.errors import where as exception_site
 from guardrails.model import graph
 from guardrails.model.assembly import Assembly
 from guardrails.model.function import LambdaFunction, Site
@@ -120,12 +119,12 @@ def scan(
     policy = policy or Policy()
     today = today or dt.date.today()
     context = RuleContext(policy=policy, today=today)
-    functions = graph.functions(assembly)
+    errors: list[str] = []
+    functions = graph.functions(assembly, errors)
     owners = {(fn.stack, fn.logical_id): fn.owner for fn in functions}
     paths = {(fn.stack, fn.logical_id): fn.site.construct_path for fn in functions}
     merged: dict[tuple[str, ...], tuple[Rule, Site, str, str | None, list[str], str]] = {}
     baseline = load_baseline(policy.baseline) if policy.baseline else frozenset()
-    errors: list[str] = []
     notices: list[str] = []
     for rule in rules if rules is not None else all_rules():
         if not policy.rule_enabled(rule.id):
@@ -320,9 +319,7 @@ def _order(f: Finding) -> tuple[object, ...]:
 
 def _rule_error(rule: Rule, fn: LambdaFunction, exc: Exception) -> str:
     """Where the rule broke, without the exception's text (it could carry a value)."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "guardrails" in f.filename]
-    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
     return (
-        f"rule {rule.id} failed on {fn.stack}/{fn.logical_id}: "
-        f"{exc.__class__.__name__}{where}; the other rules still ran"
+        f"rule {rule.id} failed on {fn.stack}/{fn.logical_id}: {exception_site(exc)}; "
+        "the other rules still ran"
     )

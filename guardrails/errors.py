@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import traceback
+from pathlib import Path
+
 
 class GuardrailsError(Exception):
     """Base of the errors this package raises on purpose."""
@@ -13,3 +16,11 @@ class InputError(GuardrailsError):
 
 class PolicyError(GuardrailsError):
     """A policy that cannot be read or has an unknown key or a bad value (CLI exit code 2)."""
+
+
+def where(exc: BaseException) -> str:
+    """The exception class and the innermost frame of this package, never the exception's text
+    (which could carry a value read from a template, a secret among them)."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "guardrails" in f.filename]
+    at = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return f"{exc.__class__.__name__}{at}"

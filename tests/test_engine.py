@@ -156,3 +156,36 @@ def test_order_is_deterministic_and_exit_code(assembly):
     assert list(summary["by_severity"]) == ["critical", "medium"] or list(
         summary["by_severity"]
     ) == ["critical", "medium", "info"]
+
+
+def test_a_function_the_model_cannot_read_is_reported_and_the_others_still_checked(
+    assembly, monkeypatch
+):
+    from guardrails.model import graph
+
+    original = graph.StackGraph.function
+
+    def broken(self, r):
+        if r.logical_id.startswith("One"):
+            raise KeyError("s3cr3t-value-that-must-not-leak")
+        return original(self, r)
+
+    monkeypatch.setattr(graph.StackGraph, "function", broken)
+    report = scan(assembly, rule("GR-TST-01", per_function))
+    assert [e for e in report.errors if "could not read this function" in e and "/One" in e]
+    assert "s3cr3t" not in " ".join(report.errors)
+    checked = {f.functions[0].rstrip("0123456789ABCDEF") for f in report.findings}
+    assert {"Two", "Acked"} <= checked and "One" not in checked
+
+
+def test_a_construct_path_that_is_not_a_string_is_ignored(tmp_path):
+    from guardrails.model import load
+
+    path = tmp_path / "t.json"
+    path.write_text(
+        '{"Resources": {"Fn": {"Type": "AWS::Lambda::Function", '
+        '"Metadata": {"aws:cdk:path": {"odd": 1}}, "Properties": {"Runtime": "python3.12"}}}}'
+    )
+    report = engine.scan(load(path), Policy(), today=TODAY)
+    assert not report.errors
+    assert {f.construct_path for f in report.findings} == {None}

@@ -281,6 +281,8 @@ def _stack(
         props = raw.get("Properties")
         metadata = raw.get("Metadata") if isinstance(raw.get("Metadata"), dict) else {}
         construct_path = paths.get(logical_id) or metadata.get("aws:cdk:path")
+        if not isinstance(construct_path, str):
+            construct_path = None
         resources[logical_id] = Resource(
             logical_id=logical_id,
             type=raw["Type"],

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from guardrails.errors import where
 from guardrails.model import front_doors, vpc
 from guardrails.model.assembly import Assembly, Resource, StackTemplate
 from guardrails.model.framework import is_framework_function
@@ -73,11 +74,32 @@ _ATTACHMENTS = {
 }
 
 
-def functions(assembly: Assembly) -> list[LambdaFunction]:
-    """Every ``AWS::Lambda::Function`` of the assembly, with its graph."""
+def functions(assembly: Assembly, errors: list[str] | None = None) -> list[LambdaFunction]:
+    """Every ``AWS::Lambda::Function`` of the assembly, with its graph.
+
+    A template shaped in a way the model does not expect must not hide the other functions:
+    with ``errors``, a function whose graph cannot be built is left out and the problem is
+    recorded there (where, and the exception's class, never its text); without, it raises.
+    """
     out: list[LambdaFunction] = []
     for stack in assembly.stacks:
-        out.extend(StackGraph(stack).functions())
+        try:
+            stack_graph = StackGraph(stack)
+        except Exception as exc:
+            if errors is None:
+                raise
+            errors.append(f"{stack.name}: the model could not index this template ({where(exc)})")
+            continue
+        for r in stack_graph.by_type["AWS::Lambda::Function"]:
+            try:
+                out.append(stack_graph.function(r))
+            except Exception as exc:
+                if errors is None:
+                    raise
+                errors.append(
+                    f"{stack.name}/{r.logical_id}: the model could not read this function "
+                    f"({where(exc)}); it was not checked"
+                )
     return out
 
 
