@@ -18,6 +18,7 @@ from typing import Any
 from guardrails.errors import InputError
 from guardrails.model.intrinsics import Evaluator
 from guardrails.model.template import load_template
+from guardrails.model.values import Text, Token
 
 ACK_METADATA = "aws:cdk:acknowledged-rules"
 #: what the hardening Aspect rewrote, recorded on the construct it changed
@@ -58,6 +59,9 @@ class StackTemplate:
     region: str | None = None
     #: S3 object key of a file asset (``<hash>.zip``) -> its staged path in the assembly.
     assets: Mapping[str, Path] = field(default_factory=dict)
+    #: the template's ``Outputs`` as written
+    outputs: Mapping[str, Any] = field(default_factory=dict)
+    evaluator: Evaluator | None = field(default=None, repr=False, compare=False)
 
     def of_type(self, *types: str) -> Iterator[Resource]:
         for resource in self.resources.values():
@@ -105,6 +109,7 @@ def load_assembly(directory: Path, only_templates: set[Path] | None = None) -> A
     acks: dict[str, dict[str, str]] = {}
     remediations: list[Mapping[str, Any]] = []
     _read_assembly(directory, stacks, acks, remediations, only_templates)
+    link_exports(stacks)
     return Assembly(
         stacks=tuple(stacks),
         acknowledgements=acks,
@@ -299,4 +304,36 @@ def _stack(
         account=account,
         region=region,
         assets=assets,
+        outputs=doc.get("Outputs") if isinstance(doc.get("Outputs"), dict) else {},
+        evaluator=evaluator,
     )
+
+
+def link_exports(stacks: list[StackTemplate]) -> None:
+    """Let ``Fn::ImportValue`` of an export of another stack of the assembly evaluate to what
+    that stack exports: a literal, or a reference marked with the exporting stack's name (CDK
+    writes every cross-stack reference this way). Exports whose name is not literal are left
+    as import tokens. Runs before any resource is evaluated (evaluation is lazy)."""
+    exports: dict[str, Any] = {}
+    for stack in stacks:
+        if stack.evaluator is None:
+            continue
+        for output in stack.outputs.values():
+            if not isinstance(output, dict):
+                continue
+            name = stack.evaluator.evaluate((output.get("Export") or {}).get("Name"))
+            if isinstance(name, str) and "Value" in output:
+                exports[name] = _exported(stack, stack.evaluator.evaluate(output["Value"]))
+    if not exports:
+        return
+    for stack in stacks:
+        if stack.evaluator is not None:
+            stack.evaluator.exports = exports
+
+
+def _exported(stack: StackTemplate, value: Any) -> Any:
+    if isinstance(value, Token) and value.resource:
+        return Token(value.kind, value.target, value.attribute, stack=stack.name)
+    if isinstance(value, Token | Text):
+        return Token("import", str(value))  # partly known: not followed
+    return value

@@ -82,14 +82,20 @@ def functions(assembly: Assembly, errors: list[str] | None = None) -> list[Lambd
     recorded there (where, and the exception's class, never its text); without, it raises.
     """
     out: list[LambdaFunction] = []
+    graphs: dict[str, StackGraph] = {}
     for stack in assembly.stacks:
         try:
-            stack_graph = StackGraph(stack)
+            graphs[stack.name] = StackGraph(stack, peers=graphs)
         except Exception as exc:
             if errors is None:
                 raise
             errors.append(f"{stack.name}: the model could not index this template ({where(exc)})")
-            continue
+    for stack_graph in graphs.values():  # alarms on functions of other stacks (Fn::ImportValue)
+        for stack_name, fn_id, alarm in stack_graph.foreign_alarms:
+            if stack_name in graphs:
+                graphs[stack_name].alarms_of_fn[fn_id].append(alarm)
+    for stack_graph in graphs.values():
+        stack = stack_graph.stack
         for r in stack_graph.by_type["AWS::Lambda::Function"]:
             try:
                 out.append(stack_graph.function(r))
@@ -154,8 +160,10 @@ def statements(
 class StackGraph:
     """Indexes one template once, then assembles each function's graph from the indexes."""
 
-    def __init__(self, stack: StackTemplate) -> None:
+    def __init__(self, stack: StackTemplate, peers: dict[str, StackGraph] | None = None) -> None:
         self.stack = stack
+        #: the graphs of the assembly's stacks, by name, for references across stacks
+        self.peers: dict[str, StackGraph] = peers if peers is not None else {stack.name: self}
         by_type: dict[str, list[Resource]] = defaultdict(list)
         for r in stack.resources.values():
             by_type[r.type].append(r)
@@ -426,6 +434,8 @@ class StackGraph:
         """Alarms on a metric with a ``FunctionName`` (or ``Resource``) dimension naming a
         function, directly or inside metric math (``Metrics[].MetricStat.Metric``)."""
         self.alarms_of_fn: dict[str, list[Alarm]] = defaultdict(list)
+        #: (stack, function logical id, alarm) for alarms on another stack's function
+        self.foreign_alarms: list[tuple[str, str, Alarm]] = []
         for a in self.by_type["AWS::CloudWatch::Alarm"]:
             props = a.properties
             metrics = [props] + [
@@ -439,7 +449,13 @@ class StackGraph:
                         continue
                     if dimension.get("Name") not in ("FunctionName", "Resource"):
                         continue
-                    fn_id = self._function_of(dimension.get("Value"))
+                    value = dimension.get("Value")
+                    if isinstance(value, Token) and value.foreign and value.kind == "ref":
+                        name, namespace = metric.get("MetricName"), metric.get("Namespace")
+                        alarm = Alarm(site(self.stack, a), name, namespace)
+                        self.foreign_alarms.append((value.foreign[0], value.target, alarm))
+                        continue
+                    fn_id = self._function_of(value)
                     if fn_id:
                         self.alarms_of_fn[fn_id].append(
                             Alarm(

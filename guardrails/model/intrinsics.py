@@ -40,6 +40,9 @@ class Evaluator:
     account: str | None = None
     region: str | None = None
     stack_name: str | None = None
+    #: export name -> its value evaluated in the exporting stack, with that stack's name on
+    #: references (set by the assembly once every stack is loaded)
+    exports: Mapping[str, Any] = field(default_factory=dict)
     _condition_cache: dict[str, Any] = field(default_factory=dict)
 
     # -- entry point -------------------------------------------------------------------------
@@ -196,6 +199,8 @@ class Evaluator:
 
     def import_value(self, arg: Any) -> Any:
         name = self.evaluate(arg)
+        if isinstance(name, str) and name in self.exports:
+            return self.exports[name]
         return Token("import", name if isinstance(name, str) else str(name))
 
     def base64(self, arg: Any) -> Any:

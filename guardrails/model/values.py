@@ -25,20 +25,34 @@ class Token:
     kind: str  # "ref" | "getatt" | "param" | "pseudo" | "import" | "unknown"
     target: str  # logical id, parameter name, pseudo parameter, export name or a reason
     attribute: str | None = None
+    #: for a ``Ref`` / ``Fn::GetAtt`` that reached this template through an ``Fn::ImportValue``
+    #: of another stack's export in the same assembly: that stack's name (else None)
+    stack: str | None = None
 
     def __str__(self) -> str:
         if self.kind == "getatt":
             return f"${{{self.target}.{self.attribute}}}"
         if self.kind == "import":
             return f"${{ImportValue:{self.target}}}"
+        if self.stack is not None:
+            suffix = f".{self.attribute}" if self.kind == "getatt" else ""
+            return f"${{{self.stack}:{self.target}{suffix}}}"
         if self.kind == "unknown":
             return "${?}"
         return f"${{{self.target}}}"
 
     @property
     def resource(self) -> str | None:
-        """The logical id of the resource this token refers to, if any."""
-        return self.target if self.kind in ("ref", "getatt") else None
+        """The logical id of the resource of THIS template this token refers to, if any."""
+        return self.target if self.kind in ("ref", "getatt") and self.stack is None else None
+
+    @property
+    def foreign(self) -> tuple[str, Token] | None:
+        """For a reference into another stack of the assembly: that stack's name, and the
+        token as that stack's own template would write it."""
+        if self.stack is None or self.kind not in ("ref", "getatt"):
+            return None
+        return self.stack, Token(self.kind, self.target, self.attribute)
 
 
 @dataclass(frozen=True)

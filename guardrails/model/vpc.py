@@ -134,30 +134,44 @@ def placement(graph: StackGraph, fn: Resource) -> NetworkPlacement | None:
     if not subnet_ids and not group_ids:
         return None
     index = _index(graph)
+    found_subnets = [_owner(graph, v, _NetworkIndex.subnet) for v in subnet_ids]
+    found_groups = [_owner(graph, v, _NetworkIndex.security_group) for v in group_ids]
     subnets: list[Subnet] = []
-    groups: list[SecurityGroup] = []
-    for value in subnet_ids:
-        subnet = index.subnet(value)
+    for subnet in found_subnets:
         if subnet is not None and subnet not in subnets:
             subnets.append(subnet)
-    for value in group_ids:
-        group = index.security_group(value)
+    groups: list[SecurityGroup] = []
+    for group in found_groups:
         if group is not None and group not in groups:
             groups.append(group)
-    unresolved_subnets = sum(1 for v in subnet_ids if index.subnet(v) is None)
-    unresolved_groups = sum(1 for v in group_ids if index.security_group(v) is None)
-    vpc = next((s.vpc for s in subnets if s.vpc), None) or next(
-        (g.vpc for g in groups if g.vpc), None
+    # the VPC, as (stack, logical id): a network stack's VPC reached through its exports
+    vpc_key = next(((s.site.stack, s.vpc) for s in subnets if s.vpc), None) or next(
+        ((g.site.stack, g.vpc) for g in groups if g.vpc), None
     )
+    endpoints = None
+    if vpc_key is not None:
+        endpoints = tuple(
+            e for peer in graph.peers.values() for e in _index(peer).endpoints_of(vpc_key)
+        )
     return NetworkPlacement(
         subnets=tuple(subnets),
-        unresolved_subnets=unresolved_subnets,
+        unresolved_subnets=found_subnets.count(None),
         security_groups=tuple(groups),
-        unresolved_security_groups=unresolved_groups,
-        vpc=vpc,
-        endpoints=index.endpoints(vpc) if vpc else None,
+        unresolved_security_groups=found_groups.count(None),
+        vpc=vpc_key[1] if vpc_key else None,
+        endpoints=endpoints,
         service_keys=index.service_keys(),
     )
+
+
+def _owner(graph: StackGraph, value: Any, read: Any) -> Any:
+    """``read(index, value)`` with the index of the stack the value designates: this template,
+    or, for a reference another stack exports (``Fn::ImportValue``), that stack's."""
+    if isinstance(value, Token) and value.foreign:
+        stack, local = value.foreign
+        peer = graph.peers.get(stack)
+        return read(_index(peer), local) if peer is not None else None
+    return read(_index(graph), value)
 
 
 def zone_label(zone: tuple[str, str]) -> str:
@@ -219,14 +233,18 @@ class _NetworkIndex:
             group = self._ref(r.properties.get("GroupId"))
             if group:
                 self.egress_of_group[group].append(r)
-        self.endpoints_of_vpc: dict[str, list[Resource]] = defaultdict(list)
+        # (stack, VPC logical id) -> endpoints of this template in it (the VPC may be another
+        # stack's, imported)
+        self.endpoints_of_vpc: dict[tuple[str, str], list[Resource]] = defaultdict(list)
         for r in by_type["AWS::EC2::VPCEndpoint"]:
-            vpc = self._ref(r.properties.get("VpcId"))
-            if vpc:
-                self.endpoints_of_vpc[vpc].append(r)
+            value = r.properties.get("VpcId")
+            if isinstance(value, Token) and value.foreign:
+                self.endpoints_of_vpc[(value.foreign[0], value.target)].append(r)
+            elif self._ref(value):
+                self.endpoints_of_vpc[(self.stack.name, self._ref(value))].append(r)
         self._subnets: dict[str, Subnet] = {}
         self._groups: dict[str, SecurityGroup] = {}
-        self._endpoints: dict[str, tuple[VpcEndpoint, ...]] = {}
+        self._endpoints: dict[tuple[str, str], tuple[VpcEndpoint, ...]] = {}
         self.keys = {r.logical_id for r in by_type["AWS::KMS::Key"]}
         self._service_keys: frozenset[str] | None = None
 
@@ -346,7 +364,8 @@ class _NetworkIndex:
             yield _egress_rule(self._site(r), r.properties)
 
     # -- endpoints ------------------------------------------------------------------------------
-    def endpoints(self, vpc: str) -> tuple[VpcEndpoint, ...]:
+    def endpoints_of(self, vpc: tuple[str, str]) -> tuple[VpcEndpoint, ...]:
+        """This template's endpoints in the VPC ``(stack, logical id)``."""
         if vpc not in self._endpoints:
             self._endpoints[vpc] = tuple(
                 VpcEndpoint(

@@ -1,0 +1,77 @@
+"""References between stacks of one assembly (CDK's exports and Fn::ImportValue): a function in
+an app stack, its VPC in a network stack, its alarm in a monitoring stack."""
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_ec2 as ec2
+
+from guardrails.model import functions
+from tests.conftest import ENV, findings, function, synth
+
+
+class Network(cdk.Stack):
+    def __init__(self, scope, id, *, max_azs, **kwargs):
+        super().__init__(scope, id, env=ENV, **kwargs)
+        self.vpc = ec2.Vpc(self, "Vpc", max_azs=max_azs, nat_gateways=1)
+
+
+def build(app: cdk.App) -> None:
+    two = Network(app, "Net", max_azs=2)
+    one = Network(app, "NetOneAz", max_azs=1)
+    service = cdk.Stack(app, "Service", env=ENV)
+    fn = function(service, "InVpc", vpc=two.vpc)
+    function(
+        service,
+        "Public",
+        vpc=two.vpc,
+        allow_public_subnet=True,
+        vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC),
+    )
+    function(service, "OneAz", vpc=one.vpc)
+    monitoring = cdk.Stack(app, "Monitoring", env=ENV)
+    cloudwatch.Alarm(
+        monitoring,
+        "InVpcErrors",
+        metric=fn.metric_errors(),
+        threshold=1,
+        evaluation_periods=1,
+    )
+
+
+@pytest.fixture(scope="module")
+def assembly(module_tmp):
+    return synth(build, module_tmp)
+
+
+def by_name(assembly):
+    return {
+        f.site.construct_path.split("/")[1]: f for f in functions(assembly) if f.stack == "Service"
+    }
+
+
+def test_subnets_of_another_stack_are_resolved(assembly):
+    fn = by_name(assembly)["InVpc"]
+    assert fn.network is not None
+    assert len(fn.network.subnets) == 2 and fn.network.unresolved_subnets == 0
+    assert {s.site.stack for s in fn.network.subnets} == {"Net"}
+    assert fn.network.endpoints == ()  # the network stack's VPC has none
+
+
+def test_network_rules_see_through_exports(assembly):
+    def rule_ids(name):
+        fn_id = by_name(assembly)[name].logical_id
+        return {f.rule_id for f in findings(assembly) if fn_id in f.functions}
+
+    assert "GR-NET-03" in rule_ids("Public")
+    assert "GR-NET-02" in rule_ids("OneAz")
+    assert not {"GR-NET-02", "GR-NET-03"} & rule_ids("InVpc")
+
+
+def test_an_alarm_in_another_stack_counts(assembly):
+    fns = by_name(assembly)
+    assert [a.metric_name for a in fns["InVpc"].alarms] == ["Errors"]
+    assert fns["OneAz"].alarms == ()
+    flagged = {fid for f in findings(assembly, "GR-OBS-08") for fid in f.functions}
+    assert fns["InVpc"].logical_id not in flagged
+    assert fns["OneAz"].logical_id in flagged
