@@ -243,6 +243,15 @@ class _FrontDoors:
         associations = [
             a.properties.get("ResourceArn") for t in _WAF_ASSOCIATIONS for a in graph.by_type[t]
         ]
+        # a WAF stack of the assembly may protect this stack's stages through its exports
+        for peer in graph.peers.values():
+            if peer is graph:
+                continue
+            for t in _WAF_ASSOCIATIONS:
+                for a in peer.by_type[t]:
+                    arn = _localized(a.properties.get("ResourceArn"), graph.stack.name)
+                    if arn is not None:
+                        associations.append(arn)
         found: dict[str, list[RestStage]] = defaultdict(list)
         for s in graph.by_type["AWS::ApiGateway::Stage"]:
             api = self._of_type(s.properties.get("RestApiId"), "AWS::ApiGateway::RestApi")
@@ -329,6 +338,25 @@ class _FrontDoors:
 def _integration_uri(method: Resource) -> Any:
     integration = method.properties.get("Integration")
     return integration.get("Uri") if isinstance(integration, dict) else None
+
+
+def _localized(arn: Any, stack: str) -> Any:
+    """An ARN of another stack, as ``stack`` would write it, when it refers to ``stack``'s
+    resources (through their exports); None when it does not refer to ``stack`` at all."""
+    if not isinstance(arn, (Token, Text)):
+        return None
+    parts = arn.parts if isinstance(arn, Text) else (arn,)
+    if not any(isinstance(p, Token) and p.foreign and p.foreign[0] == stack for p in parts):
+        return None
+    localized: list[str | Token] = []
+    for p in parts:
+        if isinstance(p, Token) and p.foreign and p.foreign[0] == stack:
+            localized.append(p.foreign[1])
+        elif isinstance(p, Token) and p.resource:
+            localized.append(Token(p.kind, p.target, p.attribute, stack="(another stack)"))
+        else:
+            localized.append(p)
+    return Text(tuple(localized)) if len(localized) > 1 else localized[0]
 
 
 def _associated(associations: list[Any], api: str, stage_id: str | None, name: Any) -> bool | None:

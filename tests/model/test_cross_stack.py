@@ -75,3 +75,31 @@ def test_an_alarm_in_another_stack_counts(assembly):
     flagged = {fid for f in findings(assembly, "GR-OBS-08") for fid in f.functions}
     assert fns["InVpc"].logical_id not in flagged
     assert fns["OneAz"].logical_id in flagged
+
+
+def build_waf(app: cdk.App) -> None:
+    from aws_cdk import aws_apigateway as apigw
+    from aws_cdk import aws_wafv2 as wafv2
+
+    api_stack = cdk.Stack(app, "Api", env=ENV)
+    protected = apigw.LambdaRestApi(api_stack, "Protected", handler=function(api_stack, "A"))
+    apigw.LambdaRestApi(api_stack, "Unprotected", handler=function(api_stack, "B"))
+    waf = cdk.Stack(app, "Waf", env=ENV)
+    acl = wafv2.CfnWebACL(
+        waf,
+        "Acl",
+        scope="REGIONAL",
+        default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+        visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(
+            cloud_watch_metrics_enabled=False, metric_name="acl", sampled_requests_enabled=False
+        ),
+    )
+    wafv2.CfnWebACLAssociation(
+        waf, "Assoc", resource_arn=protected.deployment_stage.stage_arn, web_acl_arn=acl.attr_arn
+    )
+
+
+def test_a_web_acl_in_another_stack_protects_the_stage(tmp_path):
+    assembly = synth(build_waf, tmp_path)
+    stages = {f.logical_id.split("Deployment")[0] for f in findings(assembly, "GR-INP-06")}
+    assert stages == {"Unprotected"}
