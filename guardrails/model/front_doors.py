@@ -126,13 +126,37 @@ class HttpRoute:
 
 
 def rest_methods(graph: StackGraph, fn: Resource) -> tuple[RestMethod, ...]:
-    """The REST API methods of the template that invoke ``fn``."""
-    return tuple(_index(graph).rest.get(fn.logical_id, ()))
+    """The REST API methods that invoke ``fn``: of its template, and of the assembly's other
+    stacks through ``fn``'s exports (an API stack integrating a function of a service stack)."""
+    found = list(_index(graph).rest.get(fn.logical_id, ()))
+    key = (graph.stack.name, fn.logical_id)
+    for peer in graph.peers.values():
+        if peer is not graph:
+            found.extend(_index(peer).foreign_rest.get(key, ()))
+    return tuple(found)
 
 
 def http_routes(graph: StackGraph, fn: Resource) -> tuple[HttpRoute, ...]:
     """The HTTP API routes of the template whose integration is ``fn``."""
     return tuple(_index(graph).http.get(fn.logical_id, ()))
+
+
+def invoked_elsewhere(graph: StackGraph, value: Any) -> set[tuple[str, str]]:
+    """(stack, function logical id) of the functions of OTHER stacks of the assembly an
+    integration URI designates through their exports."""
+    found: set[tuple[str, str]] = set()
+    for token in tokens_in(value):
+        if not token.foreign:
+            continue
+        stack, local = token.foreign
+        peer = graph.peers.get(stack)
+        if peer is None:
+            continue
+        if local.target in peer.fn_ids:
+            found.add((stack, local.target))
+        elif local.target in peer.aliases:
+            found.add((stack, peer.aliases[local.target]))
+    return found
 
 
 def invoked_functions(graph: StackGraph, value: Any) -> set[str]:
@@ -177,16 +201,23 @@ class _FrontDoors:
         self.rest: dict[str, list[RestMethod]] = defaultdict(list)
         self.http: dict[str, list[HttpRoute]] = defaultdict(list)
         self._paths: dict[str, str | None] = {}
-        methods = [
-            (m, fns)
-            for m in graph.by_type["AWS::ApiGateway::Method"]
-            if (fns := invoked_functions(graph, _integration_uri(m)))
-        ]
+        #: (stack, function logical id) -> methods of this template invoking another stack's
+        #: function through its exports
+        self.foreign_rest: dict[tuple[str, str], list[RestMethod]] = defaultdict(list)
+        methods = []
+        for m in graph.by_type["AWS::ApiGateway::Method"]:
+            uri = _integration_uri(m)
+            fns = invoked_functions(graph, uri)
+            elsewhere = set() if fns else invoked_elsewhere(graph, uri)
+            if fns or elsewhere:
+                methods.append((m, fns, elsewhere))
         stages = self._stages(graph) if methods else {}
-        for m, fns in methods:
+        for m, fns, elsewhere in methods:
             method = self._method(m, stages)
             for fn_id in sorted(fns):
                 self.rest[fn_id].append(method)
+            for key in sorted(elsewhere):
+                self.foreign_rest[key].append(method)
         self._index_http(graph)
         self._index_quick_create(graph)
 

@@ -103,3 +103,21 @@ def test_a_web_acl_in_another_stack_protects_the_stage(tmp_path):
     assembly = synth(build_waf, tmp_path)
     stages = {f.logical_id.split("Deployment")[0] for f in findings(assembly, "GR-INP-06")}
     assert stages == {"Unprotected"}
+
+
+def build_api_elsewhere(app: cdk.App) -> None:
+    from aws_cdk import aws_apigateway as apigw
+
+    service = cdk.Stack(app, "Service", env=ENV)
+    fn = function(service, "Handler")
+    api_stack = cdk.Stack(app, "Api", env=ENV)
+    api = apigw.RestApi(api_stack, "Api")
+    api.root.add_method("GET", apigw.LambdaIntegration(fn))  # no authorization: GR-INP-01
+
+
+def test_a_rest_api_in_another_stack_is_a_front_door_of_the_function(tmp_path):
+    assembly = synth(build_api_elsewhere, tmp_path)
+    (handler,) = [f for f in functions(assembly) if f.stack == "Service"]
+    assert [m.label for m in handler.rest_methods] == ["GET /"]
+    (finding,) = findings(assembly, "GR-INP-01")
+    assert finding.stack == "Api" and finding.location == "Properties/AuthorizationType"
