@@ -416,6 +416,36 @@ def env_line(name: str, value: str) -> str:
     return f"{name}={quote}{value}{quote}"
 
 
+#: ``scheme://[user]:password@``. detect-secrets' BasicAuthDetector misses a password with an
+#: RFC 3986 sub-delimiter (``!``, ``$``, ``&``...) and a URL without a user (``redis://:pw@``),
+#: both common in connection strings.
+_URL_CREDENTIALS = re.compile(
+    r"\b[A-Za-z][A-Za-z0-9+.-]*://(?P<user>[^\s:/?#@'\"]*):(?P<password>[^\s/?#@'\"]+)@"
+)
+#: what stands for a password in examples and templates, not a password
+_PASSWORD_PLACEHOLDER = re.compile(
+    r"^(?:\$\{.*\}|\$\w+|\{\{.*\}\}|\{.*\}|<[^>]*>|%\(?\w*\)?s|[*x.]+|"
+    r"pass(?:word)?|passwd|pwd|secret|changeme|example)$",
+    re.IGNORECASE,
+)
+URL_PASSWORD = "password in a URL"
+
+
+def url_credentials(text: str) -> str | None:
+    """The ``scheme://user:password@`` part of the first URL in ``text`` that carries a real
+    password (not a placeholder, a port or a template value), or None."""
+    for match in _URL_CREDENTIALS.finditer(text):
+        password = match.group("password")
+        if (
+            len(password) >= 4
+            and not password.isdigit()  # ``host:8080@`` is a port, not a password
+            and not _PASSWORD_PLACEHOLDER.match(password)
+            and TOKEN_PLACEHOLDER not in password
+        ):
+            return match.group(0)
+    return None
+
+
 @lru_cache(maxsize=65536)
 def find_credential(name: str, value: str) -> str | None:
     """The kind of credential the environment variable ``name=value`` holds, or None.
@@ -426,6 +456,8 @@ def find_credential(name: str, value: str) -> str | None:
     """
     if _cannot_be_credential(value):
         return None
+    if "://" in value and url_credentials(value):
+        return URL_PASSWORD
     pipeline = _pipeline()
     line = env_line(name, value)
     if is_secret_like_name(name):
@@ -543,6 +575,12 @@ def find_in_text(text: str, filename: str) -> list[CodeCredential]:
             match = _ASSIGNED_NAME.search(line[max(start - 200, 0) : start])
             kind = _judge(match.group(1), value, line, hits) if match else None
             add(origin[number - 1], kind, value)
+    if not any(c.kind == URL_PASSWORD for c in found):
+        for number, line in enumerate(lines, start=1):
+            if "://" in line and "pragma: allowlist secret" not in line:
+                url = url_credentials(line)
+                if url:
+                    add(number, URL_PASSWORD, url)
     return sorted(found, key=lambda c: (c.line, c.kind, c.shown))
 
 

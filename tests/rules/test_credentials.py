@@ -382,3 +382,31 @@ def test_screens_find_the_same_lines_as_a_search_of_every_line(text):
     for regex in (*credentials._pipeline().screens, credentials._SECRET_NAME):
         expected = {i for i, line in enumerate(lines, start=1) if regex.search(line)}
         assert screen.lines_matching(regex) == expected, regex.pattern
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "kind"),
+    [
+        # detect-secrets' Basic Auth regex refuses these; connection strings have them
+        (
+            "DATABASE_URL",
+            "postgres://admin:" + "Sup3rS3cret!@db.internal:5432/app",
+            "password in a URL",
+        ),
+        ("REDIS_URL", "redis://:" + "p4ssw0rdXyz@cache.internal:6379", "password in a URL"),
+        # not passwords: a port, a template value, a placeholder, no password at all
+        ("PROXY_URL", "http://proxy.internal:8080@edge", None),
+        ("DATABASE_URL", "postgres://app:${DB_PASSWORD}@db.internal/app", None),
+        ("DATABASE_URL", "postgres://app:<password>@db.internal/app", None),
+        ("API_URL", "https://user@api.example.com/v1", None),
+    ],
+)
+def test_credentials_in_urls(name, value, kind):
+    assert find_credential(name, value) == kind
+
+
+def test_a_url_password_in_code_is_found_with_its_line():
+    code = 'import os\nDSN = "mysql://root:' + 'S3cret!xyz@db:3306/app"\n'
+    [found] = find_in_text(code, "settings.py")
+    assert (found.line, found.kind) == (2, "password in a URL")
+    assert "S3cret" not in found.shown
