@@ -137,8 +137,14 @@ def rest_methods(graph: StackGraph, fn: Resource) -> tuple[RestMethod, ...]:
 
 
 def http_routes(graph: StackGraph, fn: Resource) -> tuple[HttpRoute, ...]:
-    """The HTTP API routes of the template whose integration is ``fn``."""
-    return tuple(_index(graph).http.get(fn.logical_id, ()))
+    """The HTTP API routes whose integration is ``fn``: of its template, and of the assembly's
+    other stacks through ``fn``'s exports."""
+    found = list(_index(graph).http.get(fn.logical_id, ()))
+    key = (graph.stack.name, fn.logical_id)
+    for peer in graph.peers.values():
+        if peer is not graph:
+            found.extend(_index(peer).foreign_http.get(key, ()))
+    return tuple(found)
 
 
 def invoked_elsewhere(graph: StackGraph, value: Any) -> set[tuple[str, str]]:
@@ -204,6 +210,7 @@ class _FrontDoors:
         #: (stack, function logical id) -> methods of this template invoking another stack's
         #: function through its exports
         self.foreign_rest: dict[tuple[str, str], list[RestMethod]] = defaultdict(list)
+        self.foreign_http: dict[tuple[str, str], list[HttpRoute]] = defaultdict(list)
         methods = []
         for m in graph.by_type["AWS::ApiGateway::Method"]:
             uri = _integration_uri(m)
@@ -311,11 +318,14 @@ class _FrontDoors:
 
     # -- HTTP APIs ----------------------------------------------------------------------------
     def _index_http(self, graph: StackGraph) -> None:
-        integrations = {
-            i.logical_id: fns
-            for i in graph.by_type["AWS::ApiGatewayV2::Integration"]
-            if (fns := invoked_functions(graph, i.properties.get("IntegrationUri")))
-        }
+        # integration -> the functions it invokes: logical ids of this template, or
+        # (stack, logical id) of another stack's function reached through its exports
+        integrations: dict[str, set[Any]] = {}
+        for i in graph.by_type["AWS::ApiGatewayV2::Integration"]:
+            uri = i.properties.get("IntegrationUri")
+            fns: set[Any] = set(invoked_functions(graph, uri)) or set(invoked_elsewhere(graph, uri))
+            if fns:
+                integrations[i.logical_id] = fns
         if not integrations:
             return
         for r in graph.by_type["AWS::ApiGatewayV2::Route"]:
@@ -335,8 +345,11 @@ class _FrontDoors:
                 api=api,
                 protocol_type=self.resources[api].properties.get("ProtocolType") if api else None,
             )
-            for fn_id in sorted(fns):
-                self.http[fn_id].append(route)
+            for key in sorted(fns, key=str):
+                if isinstance(key, tuple):
+                    self.foreign_http[key].append(route)
+                else:
+                    self.http[key].append(route)
 
     def _index_quick_create(self, graph: StackGraph) -> None:
         """An API with ``Target`` gets an implicit ``$default`` route to it, with no authorizer

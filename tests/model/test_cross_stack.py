@@ -121,3 +121,26 @@ def test_a_rest_api_in_another_stack_is_a_front_door_of_the_function(tmp_path):
     assert [m.label for m in handler.rest_methods] == ["GET /"]
     (finding,) = findings(assembly, "GR-INP-01")
     assert finding.stack == "Api" and finding.location == "Properties/AuthorizationType"
+
+
+def build_http_api_elsewhere(app: cdk.App) -> None:
+    from aws_cdk import aws_apigatewayv2 as apigwv2
+    from aws_cdk.aws_apigatewayv2_integrations import HttpLambdaIntegration
+
+    service = cdk.Stack(app, "Service", env=ENV)
+    fn = function(service, "Handler")
+    api_stack = cdk.Stack(app, "HttpApi", env=ENV)
+    api = apigwv2.HttpApi(api_stack, "Api")
+    api.add_routes(
+        path="/orders",
+        methods=[apigwv2.HttpMethod.GET],
+        integration=HttpLambdaIntegration("Orders", fn),
+    )
+
+
+def test_an_http_api_in_another_stack_is_a_front_door_of_the_function(tmp_path):
+    assembly = synth(build_http_api_elsewhere, tmp_path)
+    (handler,) = [f for f in functions(assembly) if f.stack == "Service"]
+    assert [r.route_key for r in handler.http_routes] == ["GET /orders"]
+    (finding,) = findings(assembly, "GR-INP-03")
+    assert finding.stack == "HttpApi"
