@@ -15,16 +15,15 @@ What is not the function's own manifest is left out: anything inside ``node_modu
 manifests of installed packages; only npm's hidden lockfile there is read, it lists what is
 installed), ``.git`` and ``__pycache__``, and every file that an installed Python distribution
 lists in its ``RECORD`` (a package that ships its own ``requirements.txt``). Symbolic links are
-not followed. Nothing is executed and nothing is written.
+not followed. The files are listed and read by ``asset_files``, as GR-SEC-04 reads them;
+nothing is executed and nothing is written.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import posixpath
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -32,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
+
+from guardrails.model.asset_files import READ_ERRORS, AssetFiles, fingerprint, open_asset
 
 #: lock files that pin a ``package.json``'s whole tree (npm, yarn, pnpm, bun)
 NPM_LOCKS = (
@@ -43,7 +44,8 @@ NPM_LOCKS = (
     "bun.lockb",
 )
 HIDDEN_LOCK = "node_modules/.package-lock.json"
-_SKIPPED_DIRS = {"node_modules", ".git", "__pycache__"}
+_HIDDEN_LOCK = ("node_modules", ".package-lock.json")
+_SKIPPED_DIRS = frozenset({"node_modules", ".git", "__pycache__"})
 _MAX_BYTES = 32 * 1024 * 1024
 _COMMENT = re.compile(r"(^|\s)#.*$")
 _COMMIT = re.compile(r"@[0-9a-fA-F]{40}(?:$|[#&])")
@@ -86,95 +88,44 @@ class AssetDependencies:
 
 def read(asset: Path) -> AssetDependencies:
     """The dependencies of the staged code asset at ``asset`` (a directory or a zip file)."""
-    try:
-        stamp = asset.stat().st_mtime_ns
-    except OSError:
+    stamp = fingerprint(asset)
+    if stamp is None:
         return AssetDependencies()
     return _read(str(asset), stamp)
 
 
 @lru_cache(maxsize=64)
-def _read(path: str, stamp: int) -> AssetDependencies:
+def _read(path: str, stamp: tuple[int, int]) -> AssetDependencies:
     del stamp  # part of the cache key only: a re-staged asset is read again
-    tree = _tree(Path(path))
-    if tree is None:
+    try:
+        with open_asset(Path(path), _SKIPPED_DIRS.__contains__, keep=[_HIDDEN_LOCK]) as asset:
+            return _Reader(_Tree(asset)).read()
+    except READ_ERRORS:
         return AssetDependencies()
-    return _Reader(tree).read()
 
 
 # -- the asset's files, a directory or a zip ---------------------------------------------------
 class _Tree:
     """Relative POSIX paths of the asset's files (pruned as the module docstring says)."""
 
-    def __init__(self, files: list[str]) -> None:
-        self.files = files
-        self.index = set(files)
+    def __init__(self, asset: AssetFiles) -> None:
+        self.asset = asset
+        self.by_path = {f.path: f for f in asset}
+        self.files = list(self.by_path)
+        self.index = set(self.files)
 
     def text(self, rel: str) -> str | None:
         data = self.bytes(rel)
         return None if data is None else data.decode("utf-8", errors="replace").lstrip("\ufeff")
 
     def bytes(self, rel: str) -> bytes | None:
-        raise NotImplementedError
-
-
-class _DirTree(_Tree):
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        files: list[str] = []
-        for current, dirs, names in os.walk(root):
-            rel_dir = Path(current).relative_to(root).as_posix()
-            prefix = "" if rel_dir == "." else rel_dir + "/"
-            if "node_modules" in dirs and (Path(current) / HIDDEN_LOCK).is_file():
-                files.append(prefix + HIDDEN_LOCK)
-            dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS)
-            files.extend(prefix + n for n in sorted(names))
-        super().__init__(files)
-
-    def bytes(self, rel: str) -> bytes | None:
-        p = self.root / rel
-        try:
-            if p.is_symlink() or p.stat().st_size > _MAX_BYTES:
-                return None
-            return p.read_bytes()
-        except OSError:
-            return None
-
-
-class _ZipTree(_Tree):
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        with zipfile.ZipFile(path) as z:
-            self.sizes = {i.filename: i.file_size for i in z.infolist() if not i.is_dir()}
-        files = []
-        for name in sorted(self.sizes):
-            parts = name.split("/")
-            if any(p in _SKIPPED_DIRS for p in parts[:-1]) and not name.endswith(HIDDEN_LOCK):
-                continue
-            if name.endswith(HIDDEN_LOCK) and "node_modules" in name[: -len(HIDDEN_LOCK)]:
-                continue
-            files.append(name)
-        super().__init__(files)
-
-    def bytes(self, rel: str) -> bytes | None:
-        if self.sizes.get(rel, _MAX_BYTES + 1) > _MAX_BYTES:
+        file = self.by_path.get(rel)
+        if file is None or file.link or file.size > _MAX_BYTES:
             return None
         try:
-            with zipfile.ZipFile(self.path) as z:
-                return z.read(rel)
-        except (OSError, KeyError, zipfile.BadZipFile):
+            return self.asset.read(file, _MAX_BYTES)
+        except READ_ERRORS:
             return None
-
-
-def _tree(path: Path) -> _Tree | None:
-    if path.is_dir():
-        return _DirTree(path)
-    if path.is_file() and zipfile.is_zipfile(path):
-        try:
-            return _ZipTree(path)
-        except (OSError, zipfile.BadZipFile):
-            return None
-    return None
 
 
 # -- reading -----------------------------------------------------------------------------------

@@ -3,26 +3,23 @@
 The detection of credentials lives in ``credentials``; these rules decide which values of a
 function to show it and how to report what it finds: environment variables (GR-SEC-01, 02, 05),
 inline code (GR-SEC-03) and the files of the code asset staged in the cloud assembly
-(GR-SEC-04, read here: ``scan_asset``, bounded by ``ASSET_LIMITS``, cached per asset). No
+(GR-SEC-04: listed and read by ``guardrails.model.asset_files``, scanned here by
+``scan_asset``, bounded by ``ASSET_LIMITS``, cached per asset). No
 message ever contains a secret value: only the variable's name or the file and line, the kind of
 credential and ``credentials.mask(value)``.
 """
 
 from __future__ import annotations
 
-import csv
-import os
 import re
 import time
-import zipfile
-import zlib
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from guardrails.model.asset_files import READ_ERRORS, AssetFiles, fingerprint, open_asset
 from guardrails.model.function import LambdaFunction
 from guardrails.model.values import Text, Token, dig
 from guardrails.rules.base import RuleContext, Violation, rule
@@ -408,11 +405,6 @@ _GIT_CONFIG = (".git", "config")
 PKCS12_SUFFIXES = (".p12", ".pfx")
 #: bytes read to tell a binary file over the size limit from a text file
 _SNIFF_BYTES = 8192
-#: bytes read of a ``*.dist-info/RECORD`` (botocore's is about 300 KiB)
-_RECORD_BYTES = 4 * 1024 * 1024
-#: what reading a file or a zip member may raise (a truncated zip, a compression method zipfile
-#: does not support...): the file is reported as not read
-_READ_ERRORS = (OSError, EOFError, RuntimeError, ValueError, zipfile.BadZipFile, zlib.error)
 
 
 @dataclass(frozen=True)
@@ -436,109 +428,8 @@ class AssetScan:
     stopped: str | None = None
 
 
-#: one entry of an asset: relative path, size, and a reader of at most n bytes
-_Entry = tuple[str, int, Callable[[int], bytes]]
-
-
 def _is_dependency_dir(name: str) -> bool:
     return name in DEPENDENCY_DIRS or name.endswith(_METADATA_SUFFIXES)
-
-
-def _recorded(record: str) -> set[str]:
-    """First path segments of the files a ``*.dist-info/RECORD`` installed: packages pip put
-    at the top of the asset (``pip install -t``), relative to the RECORD's directory."""
-    names = set()
-    for row in csv.reader(record.splitlines()):
-        if row and row[0] and not row[0].startswith(("..", "/")):
-            names.add(row[0].split("/", 1)[0])
-    return names
-
-
-def _read_file(path: str) -> Callable[[int], bytes]:
-    def read(n: int) -> bytes:
-        with open(path, "rb") as f:
-            return f.read(n)
-
-    return read
-
-
-def _directory_entries(root: Path) -> Iterator[_Entry]:
-    """Regular files of a staged asset directory, breadth first and sorted (the team's top-level
-    code before deep trees); symbolic links are not followed."""
-    queue: deque[tuple[str, str]] = deque([(str(root), "")])
-    while queue:
-        directory, prefix = queue.popleft()
-        try:
-            with os.scandir(directory) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except OSError:
-            continue
-        vendored: set[str] = set()
-        for e in entries:
-            record = os.path.join(e.path, "RECORD")
-            if e.name.endswith(".dist-info") and os.path.isfile(record):
-                with open(record, encoding="utf-8", errors="replace") as f:
-                    vendored |= _recorded(f.read(_RECORD_BYTES))
-        subdirectories = []
-        for e in entries:
-            rel = prefix + e.name
-            try:
-                if e.is_symlink() or e.name in vendored:
-                    continue
-                if e.is_dir(follow_symlinks=False):
-                    config = os.path.join(e.path, _GIT_CONFIG[1])
-                    if e.name == _GIT_CONFIG[0] and os.path.isfile(config):
-                        if not os.path.islink(config):
-                            yield (
-                                f"{rel}/{_GIT_CONFIG[1]}",
-                                os.path.getsize(config),
-                                _read_file(config),
-                            )
-                    elif not _is_dependency_dir(e.name):
-                        subdirectories.append((e.path, rel + "/"))
-                elif e.is_file(follow_symlinks=False):
-                    yield rel, e.stat(follow_symlinks=False).st_size, _read_file(e.path)
-            except OSError:
-                continue
-        queue.extend(subdirectories)
-
-
-def _zip_entries(archive: zipfile.ZipFile) -> Iterator[_Entry]:
-    """The files of a zip asset (``Code.from_asset("app.zip")``), read in memory, with the same
-    skipping rules and order as a directory. Encrypted members are skipped."""
-    members = [i for i in archive.infolist() if not i.is_dir()]
-    vendored: dict[str, set[str]] = {}
-    for info in members:
-        parent, _, name = info.filename.rpartition("/")
-        directory, _, package = parent.rpartition("/")
-        if name == "RECORD" and package.endswith(".dist-info"):
-            prefix = f"{directory}/" if directory else ""
-            record = archive.open(info).read(_RECORD_BYTES).decode("utf-8", "replace")
-            vendored.setdefault(prefix, set()).update(_recorded(record))
-    members.sort(key=lambda i: (i.filename.count("/"), i.filename))
-    for info in members:
-        parts = info.filename.split("/")
-        if info.filename.startswith("/") or ".." in parts or info.flag_bits & 0x1:
-            continue
-        directories = parts[:-2] if tuple(parts[-2:]) == _GIT_CONFIG else parts[:-1]
-        if any(_is_dependency_dir(d) for d in directories) or _is_vendored(parts, vendored):
-            continue
-
-        def read(n: int, info: zipfile.ZipInfo = info) -> bytes:
-            with archive.open(info) as member:
-                return member.read(n)
-
-        yield info.filename, info.file_size, read
-
-
-def _is_vendored(parts: list[str], vendored: dict[str, set[str]]) -> bool:
-    """Whether a zip member lies in a package a RECORD of its directory (or above) lists."""
-    prefix = ""
-    for part in parts:
-        if part in vendored.get(prefix, ()):
-            return True
-        prefix += f"{part}/"
-    return False
 
 
 def _text(data: bytes) -> str | None:
@@ -559,32 +450,32 @@ def scan_asset(path: Path, limits: AssetLimits | None = None) -> AssetScan:
     """Credentials in the files of one staged code asset (a directory or a zip file), once per
     asset: functions that share an asset share the result (cached by path, modification time,
     size and limits; the cache holds masked values only)."""
-    try:
-        stat = path.stat()
-    except OSError:
+    stamp = fingerprint(path)
+    if stamp is None:
         return AssetScan()
-    return _scan_asset(str(path), (stat.st_mtime_ns, stat.st_size), limits or ASSET_LIMITS)
+    return _scan_asset(str(path), stamp, limits or ASSET_LIMITS)
 
 
 @lru_cache(maxsize=128)
 def _scan_asset(path: str, fingerprint: tuple[int, int], limits: AssetLimits) -> AssetScan:
-    if os.path.isdir(path):
-        return _scan_entries(_directory_entries(Path(path)), limits)
     try:
-        with zipfile.ZipFile(path) as archive:
-            return _scan_entries(_zip_entries(archive), limits)
-    except _READ_ERRORS:
+        with open_asset(Path(path), _is_dependency_dir, keep=[_GIT_CONFIG], vendored=True) as asset:
+            return _scan_files(asset, limits)
+    except READ_ERRORS:
         return AssetScan(unreadable=(Path(path).name,))
 
 
-def _scan_entries(entries: Iterator[_Entry], limits: AssetLimits) -> AssetScan:
+def _scan_files(asset: AssetFiles, limits: AssetLimits) -> AssetScan:
     start = time.monotonic()
     found: list[AssetCredential] = []
     oversized: list[str] = []
     unreadable: list[str] = []
     files = read_bytes = 0
     stopped = None
-    for rel, size, read in entries:
+    for file in asset:
+        if file.link:
+            continue  # symbolic links are not followed
+        rel, size = file.path, file.size
         if rel.lower().endswith(PKCS12_SUFFIXES):
             if size:
                 found.append(AssetCredential(rel, 0, f"private key file (PKCS#12, {size:,} bytes)"))
@@ -602,8 +493,8 @@ def _scan_entries(entries: Iterator[_Entry], limits: AssetLimits) -> AssetScan:
         files += 1
         big = size > limits.max_file_bytes
         try:
-            data = read(_SNIFF_BYTES if big else limits.max_file_bytes + 1)
-        except _READ_ERRORS:
+            data = asset.read(file, _SNIFF_BYTES if big else limits.max_file_bytes + 1)
+        except READ_ERRORS:
             unreadable.append(rel)
             continue
         read_bytes += len(data)
