@@ -17,6 +17,7 @@ from typing import Any
 
 from guardrails.errors import InputError
 from guardrails.model.intrinsics import Evaluator
+from guardrails.model.site import Site
 from guardrails.model.template import load_template
 from guardrails.model.values import Text, Token
 
@@ -62,6 +63,19 @@ class StackTemplate:
     #: the template's ``Outputs`` as written
     outputs: Mapping[str, Any] = field(default_factory=dict)
     evaluator: Evaluator | None = field(default=None, repr=False, compare=False)
+
+    def site(self, resource: Resource, *path: str | int) -> Site:
+        """Where ``resource`` of this template is, at ``Properties/<path>``."""
+        return Site(self.name, resource.logical_id, resource.construct_path, self.template_path).at(
+            *path
+        )
+
+    def reference(self, value: Any) -> str | None:
+        """The logical id of the resource of this template a value designates when it is one
+        ``Ref`` / ``Fn::GetAtt`` to it."""
+        if isinstance(value, Token) and value.resource in self.resources:
+            return value.resource
+        return None
 
     def of_type(self, *types: str) -> Iterator[Resource]:
         for resource in self.resources.values():

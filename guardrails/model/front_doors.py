@@ -229,8 +229,7 @@ class _FrontDoors:
         self._index_quick_create(graph)
 
     def _site(self, r: Resource, *path: str | int) -> Site:
-        stack = self.stack
-        return Site(stack.name, r.logical_id, r.construct_path, stack.template_path).at(*path)
+        return self.stack.site(r, *path)
 
     def _of_type(self, value: Any, *types: str) -> str | None:
         """The logical id a single ``Ref`` / ``Fn::GetAtt`` points at, if of one of ``types``."""

@@ -122,12 +122,7 @@ def asset_from_metadata(stack: StackTemplate, resource: Resource) -> Path | None
 
 
 def site(stack: StackTemplate, resource: Resource, *path: str | int) -> Site:
-    return Site(
-        stack=stack.name,
-        logical_id=resource.logical_id,
-        construct_path=resource.construct_path,
-        template_path=stack.template_path,
-    ).at(*path)
+    return stack.site(resource, *path)
 
 
 def statements(
@@ -222,9 +217,7 @@ class StackGraph:
     # -- linking helpers ----------------------------------------------------------------------
     def _single_ref(self, value: Any) -> str | None:
         """The logical id a value points at when it is a single Ref/GetAtt to a resource."""
-        if isinstance(value, Token) and value.resource in self.stack.resources:
-            return value.resource
-        return None
+        return self.stack.reference(value)
 
     def _function_of(self, value: Any) -> str | None:
         """The function a ``FunctionName`` / ``TargetFunctionArn`` value designates."""

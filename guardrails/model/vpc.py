@@ -250,9 +250,7 @@ class _NetworkIndex:
 
     def _ref(self, value: Any) -> str | None:
         """The logical id a value points at when it is a single Ref/GetAtt to a resource."""
-        if isinstance(value, Token) and value.resource in self.stack.resources:
-            return value.resource
-        return None
+        return self.stack.reference(value)
 
     def _resource(self, value: Any, resource_type: str) -> Resource | None:
         logical_id = self._ref(value)
@@ -400,7 +398,7 @@ class _NetworkIndex:
         return self._service_keys
 
     def _site(self, r: Resource) -> Site:
-        return Site(self.stack.name, r.logical_id, r.construct_path, self.stack.template_path)
+        return self.stack.site(r)
 
 
 #: resource types whose reference to a key is not encryption by a service (a parameter or a
