@@ -21,6 +21,7 @@ from guardrails.model.function import LambdaFunction, Site
 from guardrails.policy import SEVERITY_RANK, Exemption, Policy
 from guardrails.rules import Rule, RuleContext, all_rules
 from guardrails.rules import get as get_rule
+from guardrails.rules.credentials import mask_credentials
 from guardrails.version import __version__
 
 ACK_PREFIX = "lambda-guardrails::"
@@ -78,6 +79,9 @@ class Report:
     function_owners: Mapping[tuple[str, str], str] = field(default_factory=dict)
     #: function logical id per stack -> its construct path, for headers in the text report
     function_paths: Mapping[tuple[str, str], str | None] = field(default_factory=dict)
+    #: accept a scan with errors (``--allow-incomplete``): the verdict then rests on the
+    #: findings alone. Off by default: what could not be checked is never passed.
+    allow_incomplete: bool = False
 
     @property
     def open(self) -> tuple[Finding, ...]:
@@ -89,7 +93,26 @@ class Report:
         return tuple(f for f in self.open if self.policy.fails(f.severity))
 
     @property
+    def incomplete(self) -> bool:
+        """Something could not be checked (a template, a function, an asset, a rule)."""
+        return bool(self.errors)
+
+    @property
+    def blocked_by_errors(self) -> bool:
+        """The errors alone fail the run: a gate never passes what it could not read."""
+        return self.incomplete and not self.allow_incomplete
+
+    @property
+    def verdict(self) -> str:
+        """``FAILED`` or ``PASSED``; a scan with errors is ``FAILED`` unless they are allowed."""
+        return "FAILED" if self.failing or self.blocked_by_errors else "PASSED"
+
+    @property
     def exit_code(self) -> int:
+        """2 when errors block the run (the input could not be read in full), 1 when an open
+        finding is at or above ``fail_on``, else 0."""
+        if self.blocked_by_errors:
+            return 2
         return 1 if self.failing else 0
 
     def summary(self) -> dict[str, object]:
@@ -118,15 +141,23 @@ def scan(
     """Check every function of ``assembly`` against ``policy``."""
     policy = policy or Policy()
     today = today or dt.date.today()
+    selected = list(rules) if rules is not None else all_rules()
+    # a typo in a rule id would switch off or exempt nothing, silently: it stops the scan
+    policy.check_rule_ids({r.id for r in all_rules()} | {r.id for r in selected})
     context = RuleContext(policy=policy, today=today)
     errors: list[str] = []
+    #: (rule id, message) -> the functions it could not check (one asset serves several)
+    unchecked: dict[tuple[str, str], list[str]] = {}
     functions = graph.functions(assembly, errors)
     owners = {(fn.stack, fn.logical_id): fn.owner for fn in functions}
     paths = {(fn.stack, fn.logical_id): fn.site.construct_path for fn in functions}
-    merged: dict[tuple[str, ...], tuple[Rule, Site, str, str | None, list[str], str]] = {}
+    # functions are (stack, logical id) here: a role of one stack runs functions of others
+    merged: dict[
+        tuple[str, ...], tuple[Rule, Site, str, str | None, list[tuple[str, str]], str]
+    ] = {}
     baseline = load_baseline(policy.baseline) if policy.baseline else frozenset()
     notices: list[str] = []
-    for rule in rules if rules is not None else all_rules():
+    for rule in selected:
         if not policy.rule_enabled(rule.id):
             continue
         if rule.notice is not None:  # once per scan; a PolicyError stops the scan (exit 2)
@@ -139,18 +170,23 @@ def scan(
             except Exception as exc:  # a broken rule must not hide the others' findings
                 errors.append(_rule_error(rule, fn, exc))
                 continue
+            subject = (fn.stack, fn.logical_id)
             for v in violations:
+                if v.incomplete:  # what the rule could not check: an error, never a pass
+                    unchecked.setdefault((rule.id, v.message), []).append(
+                        f"{fn.stack}/{fn.logical_id}"
+                    )
+                    continue
                 key = (rule.id, v.site.stack, v.site.logical_id, v.site.location, v.key)
                 if key in merged:
-                    if fn.logical_id not in merged[key][4]:
-                        merged[key][4].append(fn.logical_id)
+                    if subject not in merged[key][4]:
+                        merged[key][4].append(subject)
                 else:
-                    merged[key] = (rule, v.site, v.message, v.severity, [fn.logical_id], v.key)
+                    merged[key] = (rule, v.site, v.message, v.severity, [subject], v.key)
     findings: list[Finding] = []
     for rule, where, message, severity, fns, distinct in merged.values():
-        owner = (
-            "framework" if all(owners.get((where.stack, f)) == "framework" for f in fns) else "user"
-        )
+        fns.sort(key=lambda f: (f[1], f[0]))
+        owner = "framework" if all(owners.get(f) == "framework" for f in fns) else "user"
         finding = Finding(
             rule_id=rule.id,
             severity=_severity(rule, severity, owner, policy),
@@ -160,21 +196,24 @@ def scan(
             stack=where.stack,
             logical_id=where.logical_id,
             construct_path=where.construct_path,
-            functions=tuple(sorted(fns)),
+            functions=tuple(logical_id for _, logical_id in fns),
             location=where.location,
             owner=owner,
             template_path=where.template_path,
             key=distinct,
         )
-        affected = [(f, paths.get((where.stack, f))) for f in finding.functions]
+        affected = [(logical_id, paths.get((stack, logical_id))) for stack, logical_id in fns]
         findings.append(_status(finding, assembly, policy, today, affected, baseline, notices))
+    for (rule_id, message), where_ in unchecked.items():
+        also = f" (and {len(where_) - 1} more)" if len(where_) > 1 else ""
+        errors.append(f"{rule_id} could not fully check {where_[0]}{also}: {message}")
     findings.extend(_remediated(assembly, functions, owners))
     findings.sort(key=_order)
     return Report(
         findings=tuple(findings),
         functions=len(functions),
         policy=policy,
-        errors=tuple(errors),
+        errors=tuple(dict.fromkeys(errors)),
         notices=tuple(dict.fromkeys(notices)),
         function_owners=owners,
         function_paths=paths,
@@ -217,8 +256,8 @@ def _remediated(
                 severity=rule.severity if rule else "info",
                 title=rule.title if rule else "",
                 message=(
-                    f"Remediated at synth: {prop} was {change.get('before')}; "
-                    f"now {change.get('after')}."
+                    f"Remediated at synth: {prop} was {_shown(change.get('before'))}; "
+                    f"now {_shown(change.get('after'))}."
                 ),
                 fix=rule.fix if rule else "",
                 stack=stack,
@@ -236,6 +275,13 @@ def _remediated(
             )
         )
     return out
+
+
+def _shown(value: object) -> str:
+    """A value of the change log as a message shows it: read from the assembly's metadata, it
+    goes through the credential screen like every text the engine did not write itself."""
+    text = value if isinstance(value, str) else str(value)
+    return mask_credentials(text[:500] + ("..." if len(text) > 500 else ""))
 
 
 def _construct_of(fn: LambdaFunction) -> str:
@@ -263,7 +309,7 @@ def _status(
 ) -> Finding:
     reason = acknowledgement(assembly.acknowledgements, finding.rule_id, finding.construct_path)
     if reason is not None:
-        return replace(finding, status="acknowledged", reason=reason)
+        return replace(finding, status="acknowledged", reason=mask_credentials(reason))
     subjects = [(finding.logical_id, finding.construct_path), *functions]
     for exemption in policy.exemptions:
         if exemption.rule != finding.rule_id or not _selects(exemption, subjects):
@@ -275,10 +321,13 @@ def _status(
             )
             finding = replace(
                 finding,
-                reason=f"exemption expired on {exemption.expires.isoformat()}: {exemption.reason}",
+                reason=(
+                    f"exemption expired on {exemption.expires.isoformat()}: "
+                    f"{mask_credentials(exemption.reason)}"
+                ),
             )
             continue
-        return replace(finding, status="exempted", reason=exemption.reason)
+        return replace(finding, status="exempted", reason=mask_credentials(exemption.reason))
     if baseline_key(finding) in baseline:
         return replace(finding, status="baseline", reason=finding.reason or "in the baseline")
     return finding

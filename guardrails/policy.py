@@ -3,17 +3,27 @@
 A ``Policy`` works without configuration (the defaults below are the catalog's), and can be
 loaded from a Python mapping, a YAML or JSON file, or the CDK context key
 ``lambda-guardrails:policy`` (an inline mapping or a file path). Every key is checked: an
-unknown key or a bad value raises ``PolicyError`` with a one-line message that names the key,
-the file and the fix.
+unknown key or a bad value raises ``PolicyError`` with a one-line message that names the file,
+the key path and the fix.
+
+Messages never repeat the value they reject: a policy file is edited by hand and a credential
+pasted in the wrong place must not reach a CI log. They say what form is expected instead, and
+name list items by index (``trusted_accounts[2]``). The file itself is read defensively: only a
+regular file of at most ``MAX_POLICY_BYTES``, without YAML anchors and aliases (a "billion
+laughs" document is tiny on disk and huge once walked), with numbers and nesting a parser can
+handle; anything else is one ``PolicyError`` naming the file.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import difflib
 import json
+import os
 import re
-from collections.abc import Mapping
+import stat
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,8 +41,18 @@ CONTEXT_POLICY = "lambda-guardrails:policy"
 CONTEXT_MODE = "lambda-guardrails:mode"
 CONTEXT_FAIL_ON = "lambda-guardrails:fail_on"
 
-_RULE_ID = re.compile(r"^GR-[A-Z]{3}-\d{2}$")
-_ACCOUNT = re.compile(r"^\d{12}$")
+MIB = 1024 * 1024
+#: a policy is a few kilobytes; anything this large is not one (or is a device in disguise)
+MAX_POLICY_BYTES = MIB
+#: Python refuses to convert longer decimal strings to ``int`` (``sys.get_int_max_str_digits``)
+MAX_INT_DIGITS = 4300
+
+_RULE_ID = re.compile(r"^GR-[A-Z]{3}-\d{2}$", re.ASCII)
+_ACCOUNT = re.compile(r"^\d{12}$", re.ASCII)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+#: what an unknown key must look like to be quoted back in a message: lowercase words joined by
+#: ``_`` like every policy key (tokens and keys have digits, capitals or symbols)
+_KEY_NAME = re.compile(r"^[a-z]+(_[a-z]+)*$", re.ASCII)
 
 #: Rules whose subject a user cannot change on a function the CDK framework creates.
 DEFAULT_FRAMEWORK_RULES = (
@@ -111,6 +131,9 @@ class Policy:
     framework: FrameworkSettings = FrameworkSettings()
     #: where the policy came from, for error messages
     source: str = "<defaults>"
+    #: where each key was last set (a file, a context key), so that a check made after merging
+    #: (``check_rule_ids``) names the file the user must edit; not part of equality
+    key_sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     # -- questions the engine and rules ask ----------------------------------------------------
     def rule_enabled(self, rule_id: str) -> bool:
@@ -130,7 +153,40 @@ class Policy:
     def merged(self, overrides: Mapping[str, Any], source: str) -> Policy:
         """A new policy with ``overrides`` (raw keys, validated) applied on top of this one."""
         changes = _parse(overrides, source)
-        return dataclasses.replace(self, **changes, source=source)
+        key_sources = {**self.key_sources, **dict.fromkeys(changes, source)}
+        return dataclasses.replace(self, **changes, source=source, key_sources=key_sources)
+
+    def check_rule_ids(self, known: Collection[str]) -> None:
+        """Raise ``PolicyError`` for the first rule id the policy names that is not in ``known``
+        (the ids of the rule catalog): a ``rules:`` key, an ``exemptions[i].rule`` or a
+        ``framework.rules[i]``.
+
+        Parsing only checks the form of an id, because the policy layer does not know the
+        catalog (it must not import the rules package); a typo such as ``GR-IAM-5O`` would
+        otherwise switch off, or exempt, nothing at all, silently. The engine and the CDK plugin
+        call this with the catalog's ids. The message names the file and the key path, and
+        suggests the closest known id; an id that does not even look like one is not repeated.
+        The default ``framework.rules`` are the catalog's own and are not checked."""
+        ids = sorted({k for k in known if isinstance(k, str)})
+        for rule_id in self.rules:
+            where = f"rules.{rule_id}" if _looks_like_rule_id(rule_id) else "rules"
+            self._check_rule_id(rule_id, where, "rules", ids)
+        for i, exemption in enumerate(self.exemptions):
+            self._check_rule_id(exemption.rule, f"exemptions[{i}].rule", "exemptions", ids)
+        if tuple(self.framework.rules) != DEFAULT_FRAMEWORK_RULES:
+            for i, rule_id in enumerate(self.framework.rules):
+                self._check_rule_id(rule_id, f"framework.rules[{i}]", "framework", ids)
+
+    def _check_rule_id(self, rule_id: Any, where: str, top_key: str, known: list[str]) -> None:
+        if isinstance(rule_id, str) and rule_id in known:
+            return
+        source = self.key_sources.get(top_key, self.source)
+        if not _looks_like_rule_id(rule_id):
+            raise _fail(source, where, "not a rule id such as GR-IAM-05")
+        close = _closest(rule_id, known)
+        hint = f"did you mean {close}?" if close else "run `guardrails rules` to list them"
+        named = "this id" if where.endswith(rule_id) else f"the id {rule_id}"
+        raise _fail(source, where, f"no rule has {named}; {hint}")
 
     # -- loading ------------------------------------------------------------------------------
     @classmethod
@@ -157,46 +213,221 @@ class Policy:
         )
 
     def with_context(self, context: Mapping[str, Any]) -> Policy:
-        """Apply the CDK context keys: ``lambda-guardrails:policy`` (inline mapping or file
-        path), then ``lambda-guardrails:mode`` and ``lambda-guardrails:fail_on`` (the command
-        line wins over the code)."""
+        """Apply the CDK context keys: ``lambda-guardrails:policy`` (inline mapping, JSON text or
+        file path), then ``lambda-guardrails:mode`` and ``lambda-guardrails:fail_on`` (the
+        command line wins over the code).
+
+        A context value can come from ``cdk synth -c key=value`` typed in a CI script, so it is
+        held to the file's standard: a path that leads nowhere is reported by the context key
+        that holds it, not by its text."""
         policy = self
+        label = f"context {CONTEXT_POLICY}"
         ctx_policy = context.get(CONTEXT_POLICY)
         if isinstance(ctx_policy, str) and ctx_policy.lstrip().startswith("{"):
-            try:
-                ctx_policy = json.loads(ctx_policy)
-            except json.JSONDecodeError as exc:
-                raise PolicyError(f"context {CONTEXT_POLICY}: malformed JSON ({exc.msg})") from None
+            ctx_policy = _parse_json(ctx_policy, label)
         if isinstance(ctx_policy, str):
-            policy = policy.merged(read_policy_file(ctx_policy), ctx_policy)
+            if not ctx_policy.strip():
+                raise PolicyError(f"{label}: expected a policy file path or an inline mapping")
+            policy = policy.merged(read_policy_file(ctx_policy, label=label), ctx_policy)
         elif isinstance(ctx_policy, Mapping):
-            policy = policy.merged(ctx_policy, f"context {CONTEXT_POLICY}")
+            policy = policy.merged(ctx_policy, label)
         elif ctx_policy is not None:
-            raise PolicyError(f"context {CONTEXT_POLICY}: expected a mapping or a file path")
+            raise PolicyError(f"{label}: expected a mapping or a file path")
         for key, name in ((CONTEXT_MODE, "mode"), (CONTEXT_FAIL_ON, "fail_on")):
             if context.get(key) is not None:
+                changes = _parse({name: context[key]}, f"context {key}")
                 policy = dataclasses.replace(
-                    policy, **_parse({name: context[key]}, f"context {key}")
+                    policy,
+                    **changes,
+                    key_sources={**policy.key_sources, name: f"context {key}"},
                 )
         return policy
 
 
-def read_policy_file(path: str | Path) -> Mapping[str, Any]:
-    p = Path(path)
+def _closest(rule_id: str, known: list[str]) -> str | None:
+    """The known id ``rule_id`` most likely misspells: among difflib's close matches, the one
+    with the most characters in the same place (``GR-IAN-05`` is ``GR-IAM-05``, not
+    ``GR-INP-05``, although difflib rates both alike)."""
+    candidates = difflib.get_close_matches(rule_id, known, n=5, cutoff=0.6)
+    if not candidates:
+        return None
+    return max(candidates, key=lambda c: sum(a == b for a, b in zip(c, rule_id, strict=False)))
+
+
+def _looks_like_rule_id(value: Any) -> bool:
+    return isinstance(value, str) and bool(_RULE_ID.match(value))
+
+
+# -- reading files -----------------------------------------------------------------------------
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def read_bounded_text(path: Path, what: str, limit: int, label: str | None = None) -> str:
+    """The UTF-8 text of ``path``, a regular file (links followed) of at most ``limit`` bytes.
+
+    A FIFO would block the run for ever and ``/dev/zero`` would read until memory runs out, so
+    the file's type is checked before it is opened, and again on the open descriptor (opened
+    without blocking, in case it was swapped in between). ``label`` names the file in messages
+    until it is known to exist (a path from the CDK context may be anything pasted there).
+    Every failure is a one-line ``PolicyError``; the baseline reader shares this code."""
+    shown = label or str(path)
+    size = f"{limit // MIB} MiB" if limit % MIB == 0 else f"{limit:,} bytes"
     try:
-        text = p.read_text(encoding="utf-8")
+        status = os.stat(path)
     except FileNotFoundError:
-        raise PolicyError(f"{p}: policy file not found; check the path") from None
-    except OSError as exc:
-        raise PolicyError(f"{p}: cannot read policy file ({exc.__class__.__name__})") from None
+        raise PolicyError(f"{shown}: {what} not found; check the path") from None
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte, a link loop
+        raise PolicyError(f"{shown}: cannot read the {what} ({exc.__class__.__name__})") from None
+    if not stat.S_ISREG(status.st_mode):
+        raise PolicyError(
+            f"{path}: the {what} is {_kind(status.st_mode)}, not a regular file; "
+            "pass a YAML or JSON file"
+        )
+    if status.st_size > limit:
+        raise PolicyError(f"{path}: {what} larger than {size}")
     try:
-        data = json.loads(text) if p.suffix == ".json" else yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        raise PolicyError(f"{p}:{exc.lineno}:{exc.colno}: malformed JSON ({exc.msg})") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        raise PolicyError(f"{p}{where}: malformed YAML ({getattr(exc, 'problem', exc)})") from None
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read the {what} ({exc.__class__.__name__})") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise PolicyError(f"{path}: the {what} is not a regular file; pass a YAML or JSON file")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(limit + 1)
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read the {what} ({exc.__class__.__name__})") from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise PolicyError(f"{path}: {what} larger than {size}")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PolicyError(
+            f"{path}: byte {exc.start}: the {what} is not UTF-8 text; save it as UTF-8"
+        ) from None
+
+
+class _Refused(Exception):
+    """A YAML construct a policy file may not use, with where it starts in the file."""
+
+    def __init__(self, problem: str, mark: yaml.Mark | None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.mark = mark
+
+
+class _PolicyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader without what a policy has no use for and a crafted file could abuse:
+    anchors and aliases (shared nodes make a tiny file huge to walk), integers longer than
+    Python converts, and dates YAML would read loosely (``2027-3-1``)."""
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _Refused(
+                "YAML anchors and aliases are not supported in a policy file", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        if len(str(node.value)) > MAX_INT_DIGITS:
+            raise _Refused(
+                f"a number longer than {MAX_INT_DIGITS:,} digits; no policy key needs one",
+                node.start_mark,
+            )
+        return super().construct_yaml_int(node)
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode, values: Any = None) -> Any:
+        """A real ``YYYY-MM-DD`` date; any other timestamp stays text, for the key's own check
+        to reject (or accept) with a message that names the key."""
+        text = self.construct_scalar(node)
+        return _iso_date(text) or text
+
+
+_PolicyLoader.add_constructor("tag:yaml.org,2002:int", _PolicyLoader.construct_yaml_int)
+_PolicyLoader.add_constructor("tag:yaml.org,2002:timestamp", _PolicyLoader.construct_yaml_timestamp)
+
+_QUOTED = re.compile(r"""'[^']*'|"[^"]*"|`[^`]*`""")
+#: what PyYAML quotes that comes from its own vocabulary, not from the file: token names
+#: (``'<block end>'``) and the punctuation a parser expected (``','``)
+_YAML_TOKEN = re.compile(r"""^(['"])(<[a-z ]+>|[\[\]{},?:-])\1$""")
+
+
+def yaml_problem(exc: BaseException) -> str:
+    """PyYAML's one-line description of a problem (with what it was parsing), without anything
+    it quotes from the file (an alias or tag name, a character): the file may hold a credential.
+    Quoted token names of the YAML grammar (``'<block end>'``, ``','``) are kept, re-quoted
+    typographically: they help, and cannot carry input."""
+    parts = [getattr(exc, "context", None), getattr(exc, "problem", None)]
+    text = ": ".join(p for p in parts if isinstance(p, str) and p)
+    text = _QUOTED.sub(
+        lambda m: f"\u2018{m.group()[1:-1]}\u2019" if _YAML_TOKEN.match(m.group()) else "…", text
+    )
+    cut = min((i for i in (text.find("'"), text.find('"'), text.find("`")) if i >= 0), default=-1)
+    if cut >= 0:  # an unbalanced quote: whatever follows it may be input
+        text = text[:cut] + "…"
+    return " ".join(text.split()) or "syntax error"
+
+
+def _parse_json(text: str, where: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:  # its msg never quotes the document
+        raise PolicyError(f"{where}:{exc.lineno}:{exc.colno}: malformed JSON ({exc.msg})") from None
+    except RecursionError:
+        raise PolicyError(
+            f"{where}: nested too deep to read; a policy needs a few levels"
+        ) from None
+    except ValueError:  # an integer of more than 4,300 digits
+        raise PolicyError(
+            f"{where}: holds a number longer than {MAX_INT_DIGITS:,} digits; "
+            "no policy key needs one"
+        ) from None
+
+
+def _parse_yaml(text: str, where: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_PolicyLoader)  # a SafeLoader subclass: safe
+    except _Refused as exc:
+        mark = exc.mark
+        at = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        raise PolicyError(f"{where}{at}: {exc.problem}") from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        at = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        raise PolicyError(f"{where}{at}: malformed YAML ({yaml_problem(exc)})") from None
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        at = f":{before.count(chr(10)) + 1}:{exc.position - before.rfind(chr(10))}"
+        raise PolicyError(
+            f"{where}{at}: malformed YAML (a control character YAML does not allow); remove it"
+        ) from None
+    except yaml.YAMLError:
+        raise PolicyError(f"{where}: malformed YAML; check the file") from None
+    except RecursionError:
+        raise PolicyError(
+            f"{where}: nested too deep to read; a policy needs a few levels"
+        ) from None
+    except (ValueError, TypeError, OverflowError):
+        raise PolicyError(f"{where}: holds a value YAML cannot construct; check the file") from None
+
+
+def read_policy_file(path: str | Path, label: str | None = None) -> Mapping[str, Any]:
+    """The mapping a YAML or JSON policy file holds (JSON when the name ends in ``.json``).
+    ``label`` stands for the path in messages until the file is known to exist."""
+    p = Path(path)
+    text = read_bounded_text(p, "policy file", MAX_POLICY_BYTES, label=label)
+    data = _parse_json(text, str(p)) if p.suffix == ".json" else _parse_yaml(text, str(p))
     if data is None:
         return {}
     if not isinstance(data, Mapping):
@@ -209,27 +440,61 @@ def _fail(source: str, key: str, problem: str) -> PolicyError:
     return PolicyError(f"{source}: policy key '{key}': {problem}")
 
 
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _check_keys(
+    source: str, parent: str, data: Mapping[Any, Any], allowed: tuple[str, ...]
+) -> None:
+    """Raise for the first key of ``data`` not in ``allowed``. The key is quoted back only when
+    it reads as a misspelt key name (lowercase words joined by ``_``, close to an allowed key),
+    with the suggestion; anything else could be a value pasted in the wrong place, and is named
+    by its position instead."""
+    for index, key in enumerate(data):
+        if isinstance(key, str) and key in allowed:
+            continue
+        close: list[str] = []
+        if isinstance(key, str) and len(key) <= 40 and _KEY_NAME.match(key):
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            close = close or [k for k in allowed if k.split("_")[0] == key.split("_")[0]]
+        if close and not parent:
+            raise PolicyError(f"{source}: unknown policy key '{key}'; did you mean '{close[0]}'?")
+        if close:
+            raise _fail(source, f"{parent}.{key}", f"unknown key; did you mean '{close[0]}'?")
+        nth = _ordinal(index + 1)
+        if not parent:
+            raise PolicyError(
+                f"{source}: the {nth} key is not a policy key (not shown); "
+                f"known keys: {', '.join(allowed)}"
+            )
+        raise _fail(
+            source, parent, f"the {nth} key is unknown (not shown); use {', '.join(allowed)}"
+        )
+
+
 def _choice(source: str, key: str, value: Any, choices: tuple[str, ...]) -> str:
     if not isinstance(value, str) or value.lower() not in choices:
-        raise _fail(source, key, f"{value!r} is not one of {', '.join(choices)}")
+        raise _fail(source, key, f"expected one of {', '.join(choices)}")
     return value.lower()
 
 
 def _int(source: str, key: str, value: Any, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise _fail(source, key, f"{value!r} is not a whole number >= {minimum}")
+        raise _fail(source, key, f"expected a whole number >= {minimum}")
     return value
 
 
 def _bool(source: str, key: str, value: Any) -> bool:
     if not isinstance(value, bool):
-        raise _fail(source, key, f"{value!r} is not true or false")
+        raise _fail(source, key, "expected true or false")
     return value
 
 
 def _opt_str(source: str, key: str, value: Any) -> str | None:
     if value is not None and (not isinstance(value, str) or not value):
-        raise _fail(source, key, f"{value!r} is not a non-empty string")
+        raise _fail(source, key, "expected a non-empty string")
     return value
 
 
@@ -237,18 +502,19 @@ def _accounts(source: str, key: str, value: Any) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise _fail(source, key, "expected a list of 12-digit AWS account ids")
     out = []
-    for item in value:
-        # YAML reads an unquoted account id as a number and drops its leading zeros
-        text = str(item).zfill(12) if isinstance(item, int) and not isinstance(item, bool) else item
+    for i, item in enumerate(value):
+        text: Any = item
+        if isinstance(item, int) and not isinstance(item, bool) and 0 <= item < 10**12:
+            text = str(item).zfill(12)  # YAML reads an unquoted id as a number: leading 0s lost
         if not isinstance(text, str) or not _ACCOUNT.match(text):
-            raise _fail(source, key, f"{item!r} is not a 12-digit AWS account id")
+            raise _fail(source, f"{key}[{i}]", "expected a 12-digit AWS account id")
         out.append(text)
     return tuple(out)
 
 
 def _rule_id(source: str, key: str, value: Any) -> str:
-    if not isinstance(value, str) or not _RULE_ID.match(value):
-        raise _fail(source, key, f"{value!r} is not a rule id such as GR-IAM-05")
+    if not _looks_like_rule_id(value):
+        raise _fail(source, key, "expected a rule id such as GR-IAM-05")
     return value
 
 
@@ -256,40 +522,57 @@ def _rules(source: str, value: Any) -> dict[str, RuleSettings]:
     if not isinstance(value, Mapping):
         raise _fail(source, "rules", "expected a mapping of rule ids to {enabled, severity}")
     out = {}
-    for rule_id, settings in value.items():
-        _rule_id(source, "rules", rule_id)
+    for index, (rule_id, settings) in enumerate(value.items()):
+        if not _looks_like_rule_id(rule_id):
+            raise _fail(
+                source,
+                "rules",
+                f"the {_ordinal(index + 1)} key is not a rule id such as GR-IAM-05 (not shown)",
+            )
         where = f"rules.{rule_id}"
         if isinstance(settings, bool):
             out[rule_id] = RuleSettings(enabled=settings)
             continue
         if not isinstance(settings, Mapping):
-            raise _fail(source, where, "expected {enabled: true|false, severity: ...}")
-        unknown = set(settings) - {"enabled", "severity"}
-        if unknown:
             raise _fail(
-                source, f"{where}.{sorted(unknown)[0]}", "unknown key; use enabled or severity"
+                source, where, "expected true, false or {enabled: true|false, severity: ...}"
             )
+        _check_keys(source, where, settings, ("enabled", "severity"))
         severity = settings.get("severity")
         out[rule_id] = RuleSettings(
             enabled=_bool(source, f"{where}.enabled", settings.get("enabled", True)),
-            severity=_choice(source, f"{where}.severity", severity, SEVERITIES)
-            if severity
-            else None,
+            severity=None
+            if severity is None
+            else _choice(source, f"{where}.severity", severity, SEVERITIES),
         )
     return out
 
 
+def _iso_date(value: Any) -> dt.date | None:
+    """``value`` as a date when it is text written ``YYYY-MM-DD`` that names a real day."""
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:  # 2027-02-30
+        return None
+
+
 def _date(source: str, key: str, value: Any) -> dt.date | None:
+    """An exemption's end: a date (as YAML reads an unquoted ``2027-01-31``) or the same text.
+    A time of day, a number (``20270331``) or a loose form (``2027-3-1``) is refused rather
+    than guessed: an exemption that ends on the wrong day hides a finding."""
     if value is None:
         return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise _fail(source, key, f"{value!r} is not a date; write it as YYYY-MM-DD") from None
+    parsed = _iso_date(value)
+    if parsed is None:
+        raise _fail(source, key, "expected a date written YYYY-MM-DD (a real calendar date)")
+    return parsed
+
+
+_EXEMPTION_KEYS = ("rule", "resource", "reason", "expires")
 
 
 def _exemptions(source: str, value: Any) -> tuple[Exemption, ...]:
@@ -300,18 +583,17 @@ def _exemptions(source: str, value: Any) -> tuple[Exemption, ...]:
         where = f"exemptions[{i}]"
         if not isinstance(item, Mapping):
             raise _fail(source, where, "expected {rule, resource, reason, expires}")
-        unknown = set(item) - {"rule", "resource", "reason", "expires"}
-        if unknown:
-            raise _fail(source, f"{where}.{sorted(unknown)[0]}", "unknown key")
+        _check_keys(source, where, item, _EXEMPTION_KEYS)
+        rule = _rule_id(source, f"{where}.rule", item.get("rule"))
         reason = item.get("reason")
         if not isinstance(reason, str) or not reason.strip():
-            raise _fail(source, f"{where}.reason", "every exemption needs a reason")
+            raise _fail(source, f"{where}.reason", "every exemption needs a reason (text)")
         resource = item.get("resource")
         if not isinstance(resource, str) or not resource:
             raise _fail(source, f"{where}.resource", "give a construct path glob or a logical id")
         out.append(
             Exemption(
-                rule=_rule_id(source, f"{where}.rule", item.get("rule")),
+                rule=rule,
                 resource=resource,
                 reason=reason.strip(),
                 expires=_date(source, f"{where}.expires", item.get("expires")),
@@ -322,19 +604,17 @@ def _exemptions(source: str, value: Any) -> tuple[Exemption, ...]:
 
 def _framework(source: str, value: Any) -> FrameworkSettings:
     if not isinstance(value, Mapping):
-        raise _fail(source, "framework", "expected {severity, rules}")
-    unknown = set(value) - {"severity", "rules", "remediate"}
-    if unknown:
-        raise _fail(
-            source, f"framework.{sorted(unknown)[0]}", "unknown key; use severity, rules, remediate"
-        )
+        raise _fail(source, "framework", "expected {severity, rules, remediate}")
+    _check_keys(source, "framework", value, ("severity", "rules", "remediate"))
     severity = value.get("severity", "info")
     rules = value.get("rules", list(DEFAULT_FRAMEWORK_RULES))
     if not isinstance(rules, list):
         raise _fail(source, "framework.rules", "expected a list of rule ids")
     return FrameworkSettings(
-        severity=_choice(source, "framework.severity", severity, SEVERITIES) if severity else None,
-        rules=tuple(_rule_id(source, "framework.rules", r) for r in rules),
+        severity=None
+        if severity is None
+        else _choice(source, "framework.severity", severity, SEVERITIES),
+        rules=tuple(_rule_id(source, f"framework.rules[{i}]", r) for i, r in enumerate(rules)),
         remediate=_bool(source, "framework.remediate", value.get("remediate", False)),
     )
 
@@ -346,17 +626,15 @@ def _approved_vpc(source: str, value: Any) -> ApprovedVpc | None:
         raise _fail(
             source, "approved_vpc", "expected {subnet_ids: [...], security_group_ids: [...]}"
         )
-    unknown = set(value) - {"subnet_ids", "security_group_ids"}
-    if unknown:
-        raise _fail(source, f"approved_vpc.{sorted(unknown)[0]}", "unknown key")
+    _check_keys(source, "approved_vpc", value, ("subnet_ids", "security_group_ids"))
     ids = {}
     for key, prefix in (("subnet_ids", "subnet-"), ("security_group_ids", "sg-")):
         items = value.get(key)
         if not isinstance(items, list) or not items:
             raise _fail(source, f"approved_vpc.{key}", f"expected a list of {prefix}... ids")
-        for item in items:
+        for i, item in enumerate(items):
             if not isinstance(item, str) or not item.startswith(prefix):
-                raise _fail(source, f"approved_vpc.{key}", f"{item!r} is not a {prefix}... id")
+                raise _fail(source, f"approved_vpc.{key}[{i}]", f"expected a {prefix}... id")
         ids[key] = tuple(items)
     if len(ids["subnet_ids"]) < 2:
         raise _fail(source, "approved_vpc.subnet_ids", "name subnets in at least two AZs")
@@ -391,14 +669,5 @@ KNOWN_KEYS = tuple(_PARSERS)
 def _parse(data: Mapping[str, Any], source: str) -> dict[str, Any]:
     if not isinstance(data, Mapping):
         raise PolicyError(f"{source}: a policy must be a mapping of keys to values")
-    changes: dict[str, Any] = {}
-    for key, value in data.items():
-        parser = _PARSERS.get(key)
-        if parser is None:
-            close = [k for k in KNOWN_KEYS if k.split("_")[0] == str(key).split("_")[0]]
-            hint = (
-                f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(KNOWN_KEYS)}"
-            )
-            raise PolicyError(f"{source}: unknown policy key '{key}'; {hint}")
-        changes[key] = parser(source, key, value)
-    return changes
+    _check_keys(source, "", data, KNOWN_KEYS)
+    return {key: _PARSERS[key](source, key, value) for key, value in data.items()}

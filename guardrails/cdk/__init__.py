@@ -10,7 +10,7 @@ import aws_cdk as cdk
 from constructs import IConstruct
 
 from guardrails.cdk.hardening import LambdaHardening, Remediation
-from guardrails.cdk.plugin import PLUGIN_NAME, LambdaGuardrails
+from guardrails.cdk.plugin import INCOMPLETE_RULE, PLUGIN_NAME, LambdaGuardrails
 from guardrails.policy import Policy
 
 
@@ -54,6 +54,7 @@ def synth(app: cdk.App) -> None:
 
 
 __all__ = [
+    "INCOMPLETE_RULE",
     "PLUGIN_NAME",
     "LambdaGuardrails",
     "LambdaHardening",

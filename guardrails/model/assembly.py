@@ -16,6 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from guardrails.errors import InputError
+from guardrails.model.files import (
+    MAX_METADATA_BYTES,
+    ReadBudget,
+    check_shape,
+    confined,
+    read_text,
+)
 from guardrails.model.intrinsics import Evaluator
 from guardrails.model.site import Site
 from guardrails.model.template import load_template
@@ -100,11 +107,11 @@ def load(path: str | Path) -> Assembly:
     p = Path(path)
     if p.is_dir():
         return load_assembly(p)
-    if p.is_file():
-        return Assembly(stacks=(load_template_file(p),))
-    raise InputError(
-        f"{p}: no such file or directory; pass a cloud assembly (cdk.out) or a template"
-    )
+    if not p.exists() and not p.is_symlink():
+        raise InputError(
+            f"{p}: no such file or directory; pass a cloud assembly (cdk.out) or a template"
+        )
+    return Assembly(stacks=(load_template_file(p),))
 
 
 def load_template_file(path: Path, name: str | None = None) -> StackTemplate:
@@ -113,73 +120,165 @@ def load_template_file(path: Path, name: str | None = None) -> StackTemplate:
     return _stack(doc, stack_name, path, paths={}, account=None, region=None, assets={})
 
 
+#: sub-assemblies (nested ``Stage``s) inside one another; CDK apps rarely go past 3
+MAX_NESTED_ASSEMBLIES = 32
+
+
+@dataclass
+class _Reading:
+    """The state of reading one assembly: its root (every file read stays inside it), the
+    sub-assemblies seen (a manifest that names itself would loop), the bytes still allowed."""
+
+    root: Path
+    only: set[Path] | None
+    stacks: list[StackTemplate] = field(default_factory=list)
+    acks: dict[str, dict[str, str]] = field(default_factory=dict)
+    remediations: list[Mapping[str, Any]] = field(default_factory=list)
+    seen: set[Path] = field(default_factory=set)
+    budget: ReadBudget = field(default_factory=ReadBudget)
+    #: resolved template paths read (the plugin checks it read every template CDK passed)
+    templates: set[Path] = field(default_factory=set)
+
+
 def load_assembly(directory: Path, only_templates: set[Path] | None = None) -> Assembly:
     """Read ``manifest.json`` and every stack template of the assembly and its nested stages.
 
     ``only_templates`` restricts the result to the given template files (the validation
-    plugin's view of which stacks it was asked about).
+    plugin's view of which stacks it was asked about); a template it names that is not in the
+    assembly is an error, never a silent pass. Every path the assembly names (sub-assemblies,
+    templates, metadata files, assets, nested stack templates) must resolve inside
+    ``directory``.
     """
-    stacks: list[StackTemplate] = []
-    acks: dict[str, dict[str, str]] = {}
-    remediations: list[Mapping[str, Any]] = []
-    _read_assembly(directory, stacks, acks, remediations, only_templates)
-    link_exports(stacks)
+    root = directory.resolve()
+    reading = _Reading(root=root, only=only_templates)
+    _read_assembly(root, reading, depth=0)
+    if only_templates is not None:
+        missing = sorted(str(t) for t in only_templates - reading.templates)
+        if missing:
+            raise InputError(
+                f"{missing[0]}: this stack template is not in the cloud assembly {root}; "
+                "synthesize again so that manifest.json lists it"
+            )
+    link_exports(reading.stacks)
     return Assembly(
-        stacks=tuple(stacks),
-        acknowledgements=acks,
+        stacks=tuple(reading.stacks),
+        acknowledgements=reading.acks,
         directory=directory,
-        remediations=tuple(remediations),
+        remediations=tuple(reading.remediations),
     )
 
 
-def _read_json(path: Path, what: str) -> Any:
+def read_json(path: Path, what: str, budget: ReadBudget | None = None) -> Any:
+    """A JSON file of an assembly: a regular file, bounded in size and nesting."""
+    text = read_text(path, what, MAX_METADATA_BYTES, budget)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(
-            f"{path}: no {what} here; pass the cloud assembly directory (cdk.out) or a template"
-        ) from None
+        doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}:{exc.lineno}:{exc.colno}: malformed {what} ({exc.msg})") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read {what} ({exc.__class__.__name__})") from None
+    except RecursionError:
+        raise InputError(f"{path}: the {what} is nested too deep to read") from None
+    except ValueError:  # an integer of more than 4,300 digits
+        raise InputError(f"{path}: the {what} holds a number too long to read") from None
+    check_shape(doc, str(path), shared=False)
+    return doc
 
 
-def _read_assembly(
-    directory: Path,
-    stacks: list[StackTemplate],
-    acks: dict[str, dict[str, str]],
-    remediations: list[Mapping[str, Any]],
-    only: set[Path] | None,
-) -> None:
-    manifest = _read_json(directory / "manifest.json", "cloud assembly manifest (manifest.json)")
-    artifacts = manifest.get("artifacts", {}) if isinstance(manifest, dict) else {}
-    assets = _assets(directory, artifacts)
+def _mapping(value: Any, entry: str, expected: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InputError(f"{entry}: expected {expected}; synthesize the app again")
+    return value
+
+
+def _read_assembly(directory: Path, reading: _Reading, depth: int) -> None:
+    if directory in reading.seen:
+        raise InputError(
+            f"{directory / 'manifest.json'}: a nested cloud assembly names an assembly already "
+            "read (a loop); synthesize the app again"
+        )
+    if depth > MAX_NESTED_ASSEMBLIES:
+        raise InputError(
+            f"{directory / 'manifest.json'}: cloud assemblies nested more than "
+            f"{MAX_NESTED_ASSEMBLIES} deep; synthesize the app again"
+        )
+    reading.seen.add(directory)
+    manifest_path = directory / "manifest.json"
+    manifest = _mapping(
+        read_json(manifest_path, "cloud assembly manifest (manifest.json)", reading.budget),
+        str(manifest_path),
+        "a cloud assembly manifest (an object with 'version' and 'artifacts')",
+    )
+    if not isinstance(manifest.get("version"), str):
+        raise InputError(
+            f"{manifest_path}: not a cloud assembly manifest (no 'version'); pass the folder "
+            "`cdk synth` wrote (cdk.out)"
+        )
+    artifacts = _mapping(
+        manifest.get("artifacts", {}), f"{manifest_path}: artifacts", "a mapping of artifacts"
+    )
+    for artifact_id, artifact in artifacts.items():
+        _mapping(artifact, f"{manifest_path}: artifacts/{artifact_id}", "an artifact object")
+        _mapping(
+            artifact.get("properties", {}),
+            f"{manifest_path}: artifacts/{artifact_id}/properties",
+            "a mapping of properties",
+        )
+    assets = _assets(directory, artifacts, reading)
     for artifact_id, artifact in sorted(artifacts.items()):
         kind = artifact.get("type")
         props = artifact.get("properties", {})
+        entry = f"{manifest_path}: artifacts/{artifact_id}/properties"
         if kind == "cdk:cloud-assembly":
-            _read_assembly(directory / props["directoryName"], stacks, acks, remediations, only)
+            nested = confined(
+                reading.root,
+                _relative_to_root(directory, reading.root, props.get("directoryName")),
+                "nested cloud assembly",
+                f"{entry}/directoryName",
+            )
+            _read_assembly(nested.resolve(), reading, depth + 1)
         elif kind == "aws:cloudformation:stack":
-            template_path = directory / props["templateFile"]
-            metadata = _metadata(directory, artifact)
+            template_path = confined(
+                reading.root,
+                _relative_to_root(directory, reading.root, props.get("templateFile")),
+                "stack template",
+                f"{entry}/templateFile",
+            )
+            metadata = _metadata(
+                directory, artifact, f"{manifest_path}: artifacts/{artifact_id}", reading
+            )
             name = artifact.get("displayName") or artifact_id
+            if not isinstance(name, str):
+                name = str(artifact_id)
             changes = []
             for path, entries in metadata.items():
-                for entry in entries:
-                    data = entry.get("data")
-                    if entry.get("type") == ACK_METADATA and isinstance(data, dict):
-                        acks.setdefault(path.lstrip("/"), {}).update(data)
-                    elif entry.get("type") == REMEDIATION_METADATA and isinstance(data, dict):
+                for item in entries:
+                    data = item.get("data")
+                    if item.get("type") == ACK_METADATA and isinstance(data, dict):
+                        reasons = {k: v for k, v in data.items() if isinstance(v, str)}
+                        reading.acks.setdefault(path.lstrip("/"), {}).update(reasons)
+                    elif item.get("type") == REMEDIATION_METADATA and isinstance(data, dict):
                         changes.append({**data, "construct_path": path.lstrip("/"), "stack": name})
-            if only is not None and template_path.resolve() not in only:
+            resolved = template_path.resolve()
+            if reading.only is not None and resolved not in reading.only:
                 continue
-            remediations.extend(changes)
+            reading.templates.add(resolved)
+            reading.remediations.extend(changes)
             account, region = _environment(artifact.get("environment", ""))
-            stacks.extend(_stack_and_nested(template_path, name, metadata, account, region, assets))
+            reading.stacks.extend(
+                _stack_and_nested(template_path, name, metadata, account, region, assets, reading)
+            )
 
 
-def _environment(env: str) -> tuple[str | None, str | None]:
+def _relative_to_root(directory: Path, root: Path, relative: Any) -> Any:
+    """A path an assembly in ``directory`` names, relative to the outermost assembly ``root``
+    (left as it is when it is not a relative path string: ``confined`` reports that)."""
+    if not isinstance(relative, str) or not relative or Path(relative).is_absolute():
+        return relative
+    return str((directory / relative).relative_to(root)) if directory != root else relative
+
+
+def _environment(env: Any) -> tuple[str | None, str | None]:
+    if not isinstance(env, str):
+        return None, None
     parts = env.removeprefix("aws://").split("/")
     if len(parts) != 2:
         return None, None
@@ -187,33 +286,73 @@ def _environment(env: str) -> tuple[str | None, str | None]:
     return account, region
 
 
-def _metadata(directory: Path, artifact: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+def _metadata(
+    directory: Path, artifact: Mapping[str, Any], entry: str, reading: _Reading
+) -> dict[str, list[dict[str, Any]]]:
+    """The stack's metadata entries by construct path: from the manifest and from the
+    ``additionalMetadataFile`` CDK writes beside the template (``<stack>.metadata.json``)."""
     metadata: dict[str, list[dict[str, Any]]] = {}
-    for path, entries in (artifact.get("metadata") or {}).items():
-        metadata.setdefault(path, []).extend(entries)
+    inline = artifact.get("metadata")
+    sources: list[tuple[Any, str]] = [({} if inline is None else inline, f"{entry}/metadata")]
     extra = artifact.get("additionalMetadataFile")
     if extra:
-        for path, entries in _read_json(directory / extra, "metadata file").items():
-            metadata.setdefault(path, []).extend(entries)
+        extra_path = confined(
+            reading.root,
+            _relative_to_root(directory, reading.root, extra),
+            "metadata file",
+            f"{entry}/additionalMetadataFile",
+        )
+        sources.append((read_json(extra_path, "metadata file", reading.budget), str(extra_path)))
+    for doc, where in sources:
+        for path, entries in _mapping(doc, where, "a mapping of construct paths").items():
+            if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+                raise InputError(
+                    f"{where}: the entries of a construct path must be a list of objects; "
+                    "synthesize the app again"
+                )
+            metadata.setdefault(str(path), []).extend(entries)
     return metadata
 
 
-def _assets(directory: Path, artifacts: Mapping[str, Any]) -> dict[str, Path]:
-    """Map each file asset's S3 object key (``<hash>.zip``) to its staged path."""
+def _assets(directory: Path, artifacts: Mapping[str, Any], reading: _Reading) -> dict[str, Path]:
+    """Map each file asset's S3 object key (``<hash>.zip``) to its staged path, which must lie
+    inside the assembly (CDK stages every asset there; an absolute path or one that climbs out
+    is an error naming the asset manifest entry)."""
     assets: dict[str, Path] = {}
-    for artifact in artifacts.values():
+    for artifact_id, artifact in artifacts.items():
         if artifact.get("type") != "cdk:asset-manifest":
             continue
-        doc = _read_json(directory / artifact["properties"]["file"], "asset manifest")
-        for asset_hash, asset in (doc.get("files") or {}).items():
-            source = asset.get("source", {}).get("path")
-            if not source:
+        entry = f"{directory / 'manifest.json'}: artifacts/{artifact_id}/properties/file"
+        manifest_path = confined(
+            reading.root,
+            _relative_to_root(directory, reading.root, artifact.get("properties", {}).get("file")),
+            "asset manifest",
+            entry,
+        )
+        doc = _mapping(
+            read_json(manifest_path, "asset manifest", reading.budget),
+            str(manifest_path),
+            "an asset manifest object",
+        )
+        files = _mapping(doc.get("files") or {}, f"{manifest_path}: files", "a mapping of assets")
+        for asset_hash, asset in files.items():
+            where = f"{manifest_path}: files/{asset_hash}"
+            asset = _mapping(asset, where, "an asset object")
+            source = _mapping(asset.get("source") or {}, f"{where}/source", "a source object")
+            relative = source.get("path")
+            if not relative:
                 continue
-            staged = directory / source
-            assets[asset_hash] = staged
-            for destination in (asset.get("destinations") or {}).values():
-                key = destination.get("objectKey")
-                if key:
+            staged = confined(
+                reading.root,
+                _relative_to_root(directory, reading.root, relative),
+                "asset",
+                f"{where}/source/path",
+            )
+            assets[str(asset_hash)] = staged
+            destinations = asset.get("destinations") or {}
+            for destination in destinations.values() if isinstance(destinations, dict) else ():
+                key = destination.get("objectKey") if isinstance(destination, dict) else None
+                if isinstance(key, str) and key:
                     assets[key] = staged
     return assets
 
@@ -225,16 +364,18 @@ def _stack_and_nested(
     account: str | None,
     region: str | None,
     assets: Mapping[str, Path],
+    reading: _Reading,
 ) -> list[StackTemplate]:
     """The stack's template plus its nested stacks, each with its own logical-id -> path map."""
     template_files: dict[str, str] = {}  # construct path -> template file
     logical_ids: dict[str, str] = {}  # construct path -> logical id
     for path, entries in metadata.items():
         for entry in entries:
-            if entry.get("type") == "aws:cdk:templateFile":
-                template_files[path.lstrip("/")] = entry["data"]
-            elif entry.get("type") == "aws:cdk:logicalId":
-                logical_ids[path.lstrip("/")] = entry["data"]
+            data = entry.get("data")
+            if entry.get("type") == "aws:cdk:templateFile" and isinstance(data, str):
+                template_files[path.lstrip("/")] = data
+            elif entry.get("type") == "aws:cdk:logicalId" and isinstance(data, str):
+                logical_ids[path.lstrip("/")] = data
     root = next((p for p, f in template_files.items() if f == template_path.name), None)
     per_template: dict[str, dict[str, str]] = {p: {} for p in template_files}
     for path, logical_id in logical_ids.items():
@@ -243,7 +384,7 @@ def _stack_and_nested(
             per_template[owner][logical_id] = path
     stacks = [
         _stack(
-            load_template(template_path),
+            load_template(template_path, reading.budget),
             name,
             template_path,
             per_template.get(root, {}) if root else {},
@@ -258,10 +399,15 @@ def _stack_and_nested(
         nested_name = (
             f"{name}/{path[len(root) + 1 :]}" if root and path.startswith(root + "/") else path
         )
-        nested_path = template_path.parent / file
+        nested_path = confined(
+            reading.root,
+            _relative_to_root(template_path.parent, reading.root, file),
+            "nested stack template",
+            f"{template_path}: the aws:cdk:templateFile metadata of {path}",
+        )
         stacks.append(
             _stack(
-                load_template(nested_path),
+                load_template(nested_path, reading.budget),
                 nested_name,
                 nested_path,
                 per_template[path],

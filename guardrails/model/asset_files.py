@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import os
+import stat
 import zipfile
 import zlib
 from collections import deque
@@ -53,6 +54,9 @@ class AssetFiles:
 
     def __init__(self, name: str) -> None:
         self.name = name
+        #: what the listing met but could not read: a folder it could not open, a FIFO, a
+        #: device or a socket (relative paths, ``.`` for the root); filled while iterating
+        self.unreadable: list[str] = []
 
     def __iter__(self) -> Iterator[AssetFile]:
         raise NotImplementedError
@@ -78,9 +82,11 @@ def open_asset(
     vendored: bool = False,
 ) -> AssetFiles:
     """The files of the asset at ``path``: a directory, else a zip file (raises one of
-    ``READ_ERRORS`` when it is neither)."""
+    ``READ_ERRORS`` when it is neither: a FIFO, a device or a missing path is never opened)."""
     if path.is_dir():
         return _Directory(path, skip_dir, frozenset(keep), vendored)
+    if not stat.S_ISREG(path.stat().st_mode):
+        raise OSError(f"{path.name} is neither a folder nor a regular file")
     return _Zip(path, skip_dir, frozenset(keep), vendored)
 
 
@@ -120,7 +126,11 @@ class _Directory(AssetFiles):
     def read(self, file: AssetFile, limit: int) -> bytes:
         if file.link or os.path.islink(file.ref):
             raise OSError(f"{file.path} is a symbolic link")
-        with open(file.ref, "rb") as f:
+        # O_NONBLOCK and a check on the open file: a file swapped for a FIFO never blocks
+        fd = os.open(file.ref, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise OSError(f"{file.path} is not a regular file")
             return f.read(limit)
 
     def _vendored(self, entries: list[os.DirEntry[str]]) -> set[str]:
@@ -147,6 +157,7 @@ class _Directory(AssetFiles):
                 with os.scandir(directory) as it:
                     entries = sorted(it, key=lambda e: e.name)
             except OSError:
+                self.unreadable.append(prefix.rstrip("/") or ".")
                 continue
             vendored = self._vendored(entries)
             subdirectories = []
@@ -166,7 +177,10 @@ class _Directory(AssetFiles):
                             subdirectories.append((e.path, rel + "/"))
                     elif e.is_file(follow_symlinks=False):
                         yield AssetFile(rel, e.stat(follow_symlinks=False).st_size, ref=e.path)
+                    else:  # a FIFO, a device or a socket: never opened
+                        self.unreadable.append(rel)
                 except OSError:
+                    self.unreadable.append(rel)
                     continue
             queue.extend(subdirectories)
 

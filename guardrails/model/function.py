@@ -60,10 +60,12 @@ class ExecutionRole:
     trust: tuple[Statement, ...] = ()
     managed_policies: tuple[ManagedPolicy, ...] = ()
     #: Every statement reachable by the role: inline policies, ``AWS::IAM::Policy`` and
-    #: ``AWS::IAM::ManagedPolicy`` resources of the template attached to it.
+    #: ``AWS::IAM::ManagedPolicy`` resources of the assembly attached to it (in the role's
+    #: stack, or in another stack through an ``Fn::ImportValue`` of the role)
     statements: tuple[Statement, ...] = ()
     permissions_boundary: Value = None
-    #: logical ids of every function in the template that runs with this role
+    #: every function that runs with this role: logical ids of the role's own stack, and
+    #: ``<stack>/<logical id>`` for functions of other stacks of the assembly
     functions: tuple[str, ...] = ()
 
 

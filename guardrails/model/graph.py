@@ -121,6 +121,14 @@ def asset_from_metadata(stack: StackTemplate, resource: Resource) -> Path | None
     return path if path.is_relative_to(base) and path.exists() else None
 
 
+def _foreign_resource(value: Any) -> tuple[str, str] | None:
+    """(stack, logical id) when a value is one ``Ref`` / ``Fn::GetAtt`` to a resource that
+    another stack of the assembly exports to this template (``Fn::ImportValue``)."""
+    if isinstance(value, Token) and value.foreign:
+        return value.foreign[0], value.target
+    return None
+
+
 def site(stack: StackTemplate, resource: Resource, *path: str | int) -> Site:
     return stack.site(resource, *path)
 
@@ -183,6 +191,16 @@ class StackGraph:
         for fn_id, role_id in self.roles_of_fn.items():
             if role_id:
                 self.fns_of_role[role_id].append(fn_id)
+        # a role of another stack (CDK passes it as an export: ``Fn::ImportValue``): the
+        # function runs with that stack's role, which another stack's policies may extend
+        self.foreign_role_of_fn: dict[str, tuple[str, str]] = {}
+        #: (stack, role logical id) of another stack -> functions of this template it runs
+        self.foreign_fns_of_role: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for r in by_type["AWS::Lambda::Function"]:
+            key = _foreign_resource(r.properties.get("Role"))
+            if key:
+                self.foreign_role_of_fn[r.logical_id] = key
+                self.foreign_fns_of_role[key].append(r.logical_id)
         # resource type -> function logical id -> resources of that type attached to it
         self.attached: dict[str, dict[str, list[Resource]]] = {}
         for t, prop in _ATTACHMENTS.items():
@@ -194,6 +212,9 @@ class StackGraph:
             self.attached[t] = index
         # role logical id -> policy resources naming it in ``Roles``
         self.policies_of_role: dict[str, list[Resource]] = defaultdict(list)
+        #: (stack, role logical id) of another stack -> policies of this template naming it
+        #: (``Roles: [Fn::ImportValue ...]``: a grant written where the resource is)
+        self.foreign_policies_of_role: dict[tuple[str, str], list[Resource]] = defaultdict(list)
         role_names = {
             literal_str(r.properties.get("RoleName")): r.logical_id
             for r in by_type["AWS::IAM::Role"]
@@ -205,6 +226,9 @@ class StackGraph:
                     role_id = self._single_ref(x) or role_names.get(literal_str(x))
                     if role_id and p not in self.policies_of_role[role_id]:
                         self.policies_of_role[role_id].append(p)
+                    foreign = _foreign_resource(x)
+                    if foreign and p not in self.foreign_policies_of_role[foreign]:
+                        self.foreign_policies_of_role[foreign].append(p)
         self._index_log_groups()
         self._index_alarms()
         # EventBridge Scheduler invokes through the schedule's role: no Permission to follow
@@ -245,13 +269,7 @@ class StackGraph:
     def function(self, r: Resource) -> LambdaFunction:
         stack = self.stack
         props = r.properties
-        role_id = self.roles_of_fn.get(r.logical_id)
-        role_resource = stack.resources.get(role_id) if role_id else None
-        role = (
-            self.role(role_resource)
-            if role_resource and role_resource.type == "AWS::IAM::Role"
-            else None
-        )
+        role = self.execution_role(r)
         tags = {
             t["Key"]: t.get("Value")
             for t in as_list(props.get("Tags"))
@@ -320,11 +338,30 @@ class StackGraph:
             source_site=site(self.stack, source) if source else None,
         )
 
+    def execution_role(self, fn: Resource) -> ExecutionRole | None:
+        """The role the function runs with when the assembly defines it: a role of this
+        template, or one another stack exports to it (then read from that stack, where its
+        policies, trust and boundary are). None for a role from outside the assembly."""
+        graph: StackGraph | None = self
+        role_id = self.roles_of_fn.get(fn.logical_id)
+        if role_id is None and fn.logical_id in self.foreign_role_of_fn:
+            stack_name, role_id = self.foreign_role_of_fn[fn.logical_id]
+            graph = self.peers.get(stack_name)
+        resource = graph.stack.resources.get(role_id) if graph and role_id else None
+        if graph is None or resource is None or resource.type != "AWS::IAM::Role":
+            return None
+        return graph.role(resource)
+
     def role(self, r: Resource) -> ExecutionRole:
+        """``r`` (a role of this template) with everything that grants it permissions, in this
+        template and, through its exports, in the assembly's other stacks."""
         stack = self.stack
         props = r.properties
+        key = (stack.name, r.logical_id)
+        others = [peer for peer in self.peers.values() if peer is not self]
         managed: list[ManagedPolicy] = []
-        policy_docs: list[tuple[Resource, Any, tuple[str | int, ...]]] = []
+        # (template, policy resource, document, path of the document in the resource)
+        policy_docs: list[tuple[StackTemplate, Resource, Any, tuple[str | int, ...]]] = []
         for i, arn in enumerate(as_list(props.get("ManagedPolicyArns"))):
             mp_id = self._single_ref(arn)
             match = _AWS_MANAGED.match(render(arn)) if isinstance(arn, (str, Text)) else None
@@ -336,20 +373,34 @@ class StackGraph:
                     logical_id=mp_id,
                 )
             )
-            mp = stack.resources.get(mp_id) if mp_id else None
-            if mp and mp.type == "AWS::IAM::ManagedPolicy":
-                policy_docs.append((mp, mp.properties.get("PolicyDocument"), ("PolicyDocument",)))
+            owner, mp = self._resource_of(arn)
+            if owner and mp and mp.type == "AWS::IAM::ManagedPolicy":
+                policy_docs.append(
+                    (owner, mp, mp.properties.get("PolicyDocument"), ("PolicyDocument",))
+                )
         for i, policy in enumerate(as_list(props.get("Policies"))):
             if isinstance(policy, dict):
                 policy_docs.append(
-                    (r, policy.get("PolicyDocument"), ("Policies", i, "PolicyDocument"))
+                    (stack, r, policy.get("PolicyDocument"), ("Policies", i, "PolicyDocument"))
                 )
-        for p in self.policies_of_role.get(r.logical_id, ()):
-            if not any(p is d[0] for d in policy_docs):
-                policy_docs.append((p, p.properties.get("PolicyDocument"), ("PolicyDocument",)))
+        attached = [(stack, p) for p in self.policies_of_role.get(r.logical_id, ())]
+        for peer in others:
+            attached.extend((peer.stack, p) for p in peer.foreign_policies_of_role.get(key, ()))
+        for owner, p in attached:
+            if not any(p is d[1] for d in policy_docs):
+                policy_docs.append(
+                    (owner, p, p.properties.get("PolicyDocument"), ("PolicyDocument",))
+                )
         all_statements: list[Statement] = []
-        for resource, document, path in policy_docs:
-            all_statements.extend(statements(stack, resource, document, *path))
+        for owner, resource, document, path in policy_docs:
+            all_statements.extend(statements(owner, resource, document, *path))
+        # functions of other stacks are named with their stack: logical ids are per template
+        functions = sorted(self.fns_of_role.get(r.logical_id, ()))
+        functions += sorted(
+            f"{peer.stack.name}/{fn_id}"
+            for peer in others
+            for fn_id in peer.foreign_fns_of_role.get(key, ())
+        )
         return ExecutionRole(
             site=site(stack, r),
             trust=statements(
@@ -358,8 +409,20 @@ class StackGraph:
             managed_policies=tuple(managed),
             statements=tuple(all_statements),
             permissions_boundary=props.get("PermissionsBoundary"),
-            functions=tuple(sorted(self.fns_of_role.get(r.logical_id, ()))),
+            functions=tuple(functions),
         )
+
+    def _resource_of(self, value: Any) -> tuple[StackTemplate | None, Resource | None]:
+        """The resource a single ``Ref`` / ``Fn::GetAtt`` designates, with its template: of
+        this template, or of another stack of the assembly through its export."""
+        local = self._single_ref(value)
+        if local:
+            return self.stack, self.stack.resources.get(local)
+        foreign = _foreign_resource(value)
+        peer = self.peers.get(foreign[0]) if foreign else None
+        if foreign is None or peer is None:
+            return None, None
+        return peer.stack, peer.stack.resources.get(foreign[1])
 
     def permissions(self, fn_id: str) -> Iterator[Permission]:
         for p in self._targeting("AWS::Lambda::Permission", fn_id):

@@ -20,7 +20,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import zipfile
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -272,11 +274,11 @@ def load(path: str | Path, source: str = "<policy>") -> OsvDatabase:
     try:
         if p.is_dir():
             _read_folder(p, db)
-        elif zipfile.is_zipfile(p):
+        elif _regular(p) and zipfile.is_zipfile(p):
             _read_zip(p, db)
         else:
             raise _error(source, p, "is neither a folder nor a .zip of OSV records")
-    except (OSError, zipfile.BadZipFile) as exc:
+    except (OSError, zipfile.BadZipFile, EOFError, zlib.error, RuntimeError) as exc:
         raise _error(source, p, f"cannot be read ({exc.__class__.__name__})") from None
     if db.records == 0:
         raise _error(
@@ -300,14 +302,29 @@ def _error(source: str, path: Path, problem: str) -> PolicyError:
     return PolicyError(f"{source}: policy key '{POLICY_KEY}': {path} {problem}")
 
 
+#: one OSV record file (the largest osv.dev records are a few hundred KiB)
+MAX_RECORD_BYTES = 16 * 1024 * 1024
+
+
+def _regular(path: Path) -> bool:
+    """A regular file (links followed): FIFOs, devices and sockets are never opened."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
+
+
 def _read_folder(folder: Path, db: OsvDatabase) -> None:
-    for root, dirs, files in os.walk(folder):
+    for root, dirs, files in os.walk(folder):  # does not enter linked folders
         dirs.sort()
         for name in sorted(files):
             f = Path(root) / name
+            if not (name.endswith((".json", ".zip")) and _regular(f)):
+                continue
             if name.endswith(".json"):
-                _add(f.read_bytes(), db)
-            elif name.endswith(".zip") and zipfile.is_zipfile(f):
+                with f.open("rb") as record:
+                    _add(record.read(MAX_RECORD_BYTES), db)
+            elif zipfile.is_zipfile(f):
                 _read_zip(f, db)
 
 
@@ -315,7 +332,8 @@ def _read_zip(path: Path, db: OsvDatabase) -> None:
     with zipfile.ZipFile(path) as z:
         for info in z.infolist():
             if not info.is_dir() and info.filename.endswith(".json"):
-                _add(z.read(info), db)
+                with z.open(info) as record:
+                    _add(record.read(MAX_RECORD_BYTES), db)
 
 
 def _add(data: bytes, db: OsvDatabase) -> None:
@@ -326,7 +344,7 @@ def _add(data: bytes, db: OsvDatabase) -> None:
         return
     try:
         record = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, a huge number, nesting too deep
         return
     for one in _records(record):
         db.records += 1

@@ -25,7 +25,7 @@ import json
 import posixpath
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -84,13 +84,15 @@ class AssetDependencies:
     unlocked: tuple[str, ...] = ()
     #: every manifest that was read, for messages
     manifests: tuple[str, ...] = field(default_factory=tuple)
+    #: what could not be read (the asset itself, a folder, a special file): not checked
+    unreadable: tuple[str, ...] = ()
 
 
 def read(asset: Path) -> AssetDependencies:
     """The dependencies of the staged code asset at ``asset`` (a directory or a zip file)."""
     stamp = fingerprint(asset)
-    if stamp is None:
-        return AssetDependencies()
+    if stamp is None:  # named by the assembly but not in it
+        return AssetDependencies(unreadable=(asset.name,))
     return _read(str(asset), stamp)
 
 
@@ -99,9 +101,12 @@ def _read(path: str, stamp: tuple[int, int]) -> AssetDependencies:
     del stamp  # part of the cache key only: a re-staged asset is read again
     try:
         with open_asset(Path(path), _SKIPPED_DIRS.__contains__, keep=[_HIDDEN_LOCK]) as asset:
-            return _Reader(_Tree(asset)).read()
+            found = _Reader(_Tree(asset)).read()
+            if asset.unreadable:
+                return replace(found, unreadable=tuple(asset.unreadable))
+            return found
     except READ_ERRORS:
-        return AssetDependencies()
+        return AssetDependencies(unreadable=(Path(path).name,))
 
 
 # -- the asset's files, a directory or a zip ---------------------------------------------------

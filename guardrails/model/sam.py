@@ -40,6 +40,16 @@ Intrinsics (``Ref``, ``Fn::GetAtt``, ``Fn::Sub``...) are copied as written: they
 later, with the rest of the template. The input is never modified; a template that is not a SAM
 template is returned as is (the same object).
 
+A shape the SAM transform itself rejects, and that the expansion could only skip by hiding what
+it means (``Events`` that is a list, an event without ``Type``, ``Policies: 42``, a policy
+template whose parameters are not a mapping, ``Globals`` or ``FunctionUrlConfig`` that is not a
+mapping, a ``CodeUri`` list...), raises ``InputError``: one line that starts with the file and
+the place (``app.yaml: Resources/Fn/Properties/Events/Api: expected ...``) and never repeats
+the value. A value SAM copies into the function (``Layers``, ``Environment``, ``VpcConfig``...)
+is left for the model to read as it reads any template, and a value that only refines what is
+generated (an odd ``Path``, an ``Auth`` that is not a mapping) falls back to the default that
+reports more, not less.
+
 Not expanded (the model does not see them): ``AutoPublishAlias`` / ``DeploymentPreference``
 (no version, alias or CodeDeploy resources: permissions target the function itself), policy
 templates not in ``SAM_POLICY_TEMPLATES`` (ignored, as are ``Connectors``), the role policies
@@ -59,6 +69,8 @@ import copy
 import re
 from collections.abc import Mapping
 from typing import Any
+
+from guardrails.errors import InputError
 
 TRANSFORM = "AWS::Serverless-2016-10-31"
 _SERVERLESS = "AWS::Serverless::"
@@ -311,12 +323,18 @@ def is_sam(doc: Mapping[str, Any]) -> bool:
     )
 
 
-def expand(doc: dict[str, Any]) -> dict[str, Any]:
+def expand(doc: dict[str, Any], source: str = "template") -> dict[str, Any]:
     """The template with its serverless resources replaced by what SAM generates; ``doc`` itself
-    when it is not a SAM template. ``doc`` is never modified."""
+    when it is not a SAM template. ``doc`` is never modified.
+
+    ``source`` (the template's path) starts every ``InputError`` message, so that the one line a
+    CI log shows names the file to fix."""
     if not is_sam(doc):
         return doc
-    return _Expansion(copy.deepcopy(doc)).run()
+    try:
+        return _Expansion(copy.deepcopy(doc), source).run()
+    except RecursionError:
+        raise InputError(f"{source}: nested too deep to expand; fix the SAM template") from None
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -362,6 +380,30 @@ def _alnum(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "", text)
 
 
+def _name(key: Any) -> str:
+    """A logical id or event name for a message. SAM's are alphanumeric (they become parts of
+    generated logical ids); anything else is not shown, as it could be a value pasted there."""
+    text = str(key)
+    return text if text.isascii() and text.isalnum() and len(text) <= 255 else "<invalid name>"
+
+
+def _ref_id(value: Any) -> str | None:
+    """The logical id a ``{"Ref": <id>}`` names; ``None`` for anything else."""
+    ref = value.get("Ref") if isinstance(value, dict) else None
+    return ref if isinstance(ref, str) else None
+
+
+#: SAM function properties that must be mappings when present, and what the message says
+_FUNCTION_MAPPINGS = {
+    "Events": "a mapping of event names to {Type, Properties}",
+    "FunctionUrlConfig": "a mapping with AuthType",
+    "DeadLetterQueue": "a mapping with Type (SQS or SNS) and TargetArn",
+    "EventInvokeConfig": "a mapping with MaximumRetryAttempts, DestinationConfig and the like",
+    "Tags": "a mapping of tag names to values",
+}
+_POLICY_FORMS = "a managed policy name or ARN, a policy document or a policy template"
+
+
 def _tags(tags: Any) -> list[dict[str, Any]]:
     out = [{"Key": "lambda:createdBy", "Value": "SAM"}]
     if isinstance(tags, dict):
@@ -370,10 +412,19 @@ def _tags(tags: Any) -> list[dict[str, Any]]:
 
 
 class _Expansion:
-    def __init__(self, doc: dict[str, Any]) -> None:
+    def __init__(self, doc: dict[str, Any], source: str = "template") -> None:
         self.doc = doc
+        self.where = source
         raw_globals = doc.pop("Globals", None)
-        self.globals = raw_globals if isinstance(raw_globals, dict) else {}
+        if raw_globals is not None and not isinstance(raw_globals, dict):
+            raise self.fail("Globals", "expected a mapping of sections (Function, Api, ...)")
+        self.globals: dict[str, Any] = raw_globals or {}
+        for section in ("Function", "Api", "HttpApi", "LayerVersion", "SimpleTable"):
+            value = self.globals.get(section)
+            if value is not None and not isinstance(value, dict):
+                raise self.fail(f"Globals/{section}", "expected a mapping of properties")
+        if isinstance(self.globals.get("Function"), dict):
+            self.check_function(self.globals["Function"], "Globals/Function")
         resources = doc.get("Resources")
         self.source: dict[str, Any] = resources if isinstance(resources, dict) else {}
         self.out: dict[str, Any] = {}
@@ -382,6 +433,7 @@ class _Expansion:
     def run(self) -> dict[str, Any]:
         for logical_id, resource in self.source.items():
             kind = resource.get("Type") if isinstance(resource, dict) else None
+            kind = kind if isinstance(kind, str) else None
             handler = {
                 "AWS::Serverless::Function": self.function,
                 "AWS::Serverless::Api": self.rest_api,
@@ -397,9 +449,17 @@ class _Expansion:
         return self.doc
 
     # -- plumbing -----------------------------------------------------------------------------
-    def _props(self, resource: dict[str, Any], section: str) -> dict[str, Any]:
+    def fail(self, where: str, problem: str) -> InputError:
+        """The one-line error for a shape SAM itself would reject: the file, the place, what is
+        expected, and never the value found (it could be a credential pasted in the wrong
+        place)."""
+        return InputError(f"{self.where}: {where}: {problem}; fix the SAM template")
+
+    def _props(self, logical_id: str, resource: dict[str, Any], section: str) -> dict[str, Any]:
         props = resource.get("Properties")
-        props = props if isinstance(props, dict) else {}
+        if props is not None and not isinstance(props, dict):
+            raise self.fail(f"Resources/{_name(logical_id)}/Properties", "expected a mapping")
+        props = props or {}
         global_props = self.globals.get(section)
         return merge_globals(global_props, props) if isinstance(global_props, dict) else props
 
@@ -419,8 +479,66 @@ class _Expansion:
             self.out[logical_id] = resource
 
     # -- functions ----------------------------------------------------------------------------
+    def check_function(self, sam: Mapping[str, Any], where: str) -> None:
+        """Reject the shapes of a function's properties (or of ``Globals/Function``) that SAM
+        rejects and the expansion cannot read: silently skipping an event or a URL it could not
+        understand would hide a front door from the rules."""
+        for key, expected in _FUNCTION_MAPPINGS.items():
+            if sam.get(key) is not None and not isinstance(sam[key], dict):
+                raise self.fail(f"{where}/{key}", f"expected {expected}")
+        code_uri = sam.get("CodeUri")
+        if code_uri is not None and not isinstance(code_uri, (str, dict)):
+            raise self.fail(
+                f"{where}/CodeUri", "expected a local path, an s3:// URI or {Bucket, Key}"
+            )
+        dlq = sam.get("DeadLetterQueue") or {}
+        if "Type" in dlq and not isinstance(dlq["Type"], str):
+            raise self.fail(f"{where}/DeadLetterQueue/Type", "expected SQS or SNS")
+        self._check_event_invoke_config(sam.get("EventInvokeConfig"), where)
+        self._check_policies(sam.get("Policies"), f"{where}/Policies")
+        for name, event in (sam.get("Events") or {}).items():
+            at = f"{where}/Events/{_name(name)}"
+            if not isinstance(event, dict) or not isinstance(event.get("Type"), str):
+                raise self.fail(at, "expected a mapping with Type and Properties")
+            if event.get("Properties") is not None and not isinstance(event["Properties"], dict):
+                raise self.fail(f"{at}/Properties", "expected a mapping")
+
+    def _check_event_invoke_config(self, config: Any, where: str) -> None:
+        destinations = config.get("DestinationConfig") if isinstance(config, dict) else None
+        if destinations is None:
+            return
+        at = f"{where}/EventInvokeConfig/DestinationConfig"
+        if not isinstance(destinations, dict):
+            raise self.fail(at, "expected a mapping with OnSuccess and/or OnFailure")
+        for which in ("OnSuccess", "OnFailure"):
+            dest = destinations.get(which)
+            if dest is not None and not isinstance(dest, dict):
+                raise self.fail(f"{at}/{which}", "expected a mapping with Type and Destination")
+
+    def _check_policies(self, raw: Any, where: str) -> None:
+        if raw is None:
+            return
+        if isinstance(raw, (str, dict)):
+            places = [(raw, where)]
+        elif isinstance(raw, list):
+            places = [(entry, f"{where}/{i}") for i, entry in enumerate(raw)]
+        else:
+            raise self.fail(where, f"expected {_POLICY_FORMS}, or a list of them")
+        for entry, at in places:
+            if not isinstance(entry, (str, dict)):
+                raise self.fail(at, f"expected {_POLICY_FORMS}")
+            if isinstance(entry, dict) and "Statement" not in entry and len(entry) == 1:
+                name, params = next(iter(entry.items()))
+                if name in SAM_POLICY_TEMPLATES and not isinstance(params, dict):
+                    raise self.fail(
+                        f"{at}/{name}", "expected a mapping of the policy template's parameters"
+                    )
+
     def function(self, fn_id: str, resource: dict[str, Any]) -> None:
-        sam = self._props(resource, "Function")
+        sam = self._props(fn_id, resource, "Function")  # checks that Properties is a mapping
+        self.check_function(
+            resource.get("Properties") or {}, f"Resources/{_name(fn_id)}/Properties"
+        )
         props = {k: sam[k] for k in _COPIED if k in sam}
         metadata = dict(resource["Metadata"]) if isinstance(resource.get("Metadata"), dict) else {}
         props["Code"] = self._code(sam, metadata)
@@ -431,7 +549,7 @@ class _Expansion:
         if isinstance(dlq, dict) and "TargetArn" in dlq:
             props["DeadLetterConfig"] = {"TargetArn": dlq["TargetArn"]}
         props["Tags"] = _tags(sam.get("Tags"))
-        events = sam.get("Events") if isinstance(sam.get("Events"), dict) else {}
+        events: dict[Any, Any] = sam.get("Events") or {}
         if "Role" in sam:
             props["Role"] = sam["Role"]
         else:
@@ -441,8 +559,7 @@ class _Expansion:
         self.event_invoke_config(fn_id, sam.get("EventInvokeConfig"), resource)
         self.url(fn_id, sam.get("FunctionUrlConfig"), resource)
         for name, event in events.items():
-            if isinstance(event, dict) and isinstance(event.get("Properties", {}), dict):
-                self.event(fn_id, f"{fn_id}{name}", event, resource)
+            self.event(fn_id, f"{fn_id}{name}", event, resource)
 
     def _code(self, sam: Mapping[str, Any], metadata: dict[str, Any]) -> dict[str, Any]:
         if "InlineCode" in sam:
@@ -746,14 +863,14 @@ class _Expansion:
         """The ``Auth`` of an explicit API of the template (or of the implicit one)."""
         source = self.source.get(api_id) if api_id else None
         if isinstance(source, dict) and str(source.get("Type", "")).startswith(_SERVERLESS):
-            auth = self._props(source, section).get("Auth")
+            auth = self._props(str(api_id), source, section).get("Auth")
         else:
             auth = (self.globals.get(section) or {}).get("Auth") if api_id is None else None
         return auth if isinstance(auth, dict) else {}
 
     def api_event(self, fn_id: str, event_id: str, p: Mapping[str, Any], owner: Mapping) -> None:
         given = p.get("RestApiId")
-        api_id = given.get("Ref") if isinstance(given, dict) else None
+        api_id = _ref_id(given)
         if given is None:
             api_id = "ServerlessRestApi"
             if api_id not in self.out:
@@ -794,7 +911,8 @@ class _Expansion:
         self.add(f"{event_id}Method", "AWS::ApiGateway::Method", props, owner)
         stage = "Prod"
         if given is not None and api_id in self.source:
-            stage_name = _literal(self._props(self.source[api_id], "Api").get("StageName"))
+            api = self.source[api_id]
+            stage_name = _literal(self._props(api_id, api, "Api").get("StageName"))
             stage = stage_name if stage_name and stage_name.isalnum() else "Stage"
         path = re.sub(r"^(.+)/$", r"\1", _literal(p.get("Path")) or "/")
         self.permission(
@@ -819,7 +937,8 @@ class _Expansion:
             return "AWS_IAM"
         if not isinstance(authorizer, str):
             return authorizer  # an intrinsic: decided at deploy time
-        definition = (api_auth.get("Authorizers") or {}).get(authorizer)
+        authorizers = api_auth.get("Authorizers")
+        definition = authorizers.get(authorizer) if isinstance(authorizers, dict) else None
         if isinstance(definition, dict) and "UserPoolArn" in definition:
             return "COGNITO_USER_POOLS"
         return "CUSTOM"
@@ -846,7 +965,7 @@ class _Expansion:
         return parent
 
     def rest_api(self, api_id: str, resource: dict[str, Any]) -> None:
-        sam = self._props(resource, "Api")
+        sam = self._props(api_id, resource, "Api")
         props = {
             k: sam[k]
             for k in ("Name", "Description", "EndpointConfiguration", "BinaryMediaTypes")
@@ -875,7 +994,7 @@ class _Expansion:
         self, fn_id: str, event_id: str, p: Mapping[str, Any], owner: Mapping
     ) -> None:
         given = p.get("ApiId")
-        api_id = given.get("Ref") if isinstance(given, dict) else None
+        api_id = _ref_id(given)
         if given is None:
             api_id = "ServerlessHttpApi"
             if api_id not in self.out:
@@ -945,13 +1064,14 @@ class _Expansion:
             return "AWS_IAM"
         if not isinstance(authorizer, str):
             return authorizer
-        definition = (api_auth.get("Authorizers") or {}).get(authorizer)
+        authorizers = api_auth.get("Authorizers")
+        definition = authorizers.get(authorizer) if isinstance(authorizers, dict) else None
         if isinstance(definition, dict) and "JwtConfiguration" in definition:
             return "JWT"
         return "CUSTOM"
 
     def http_api(self, api_id: str, resource: dict[str, Any]) -> None:
-        sam = self._props(resource, "HttpApi")
+        sam = self._props(api_id, resource, "HttpApi")
         props = {
             k: sam[k] for k in ("Name", "Description", "DisableExecuteApiEndpoint") if k in sam
         }
@@ -974,7 +1094,7 @@ class _Expansion:
 
     # -- other resources ----------------------------------------------------------------------
     def layer(self, layer_id: str, resource: dict[str, Any]) -> None:
-        sam = self._props(resource, "LayerVersion")
+        sam = self._props(layer_id, resource, "LayerVersion")
         props = {
             k: sam[k]
             for k in (
@@ -987,6 +1107,11 @@ class _Expansion:
             if k in sam
         }
         uri = sam.get("ContentUri")
+        if uri is not None and not isinstance(uri, (str, dict)):
+            raise self.fail(
+                f"Resources/{_name(layer_id)}/Properties/ContentUri",
+                "expected a local path, an s3:// URI or {Bucket, Key}",
+            )
         if isinstance(uri, dict):
             props["Content"] = {"S3Bucket": uri.get("Bucket"), "S3Key": uri.get("Key")}
         elif isinstance(uri, str) and uri.startswith("s3://"):
@@ -997,10 +1122,13 @@ class _Expansion:
         self.add(layer_id, "AWS::Lambda::LayerVersion", props, resource, resource.get("Metadata"))
 
     def simple_table(self, table_id: str, resource: dict[str, Any]) -> None:
-        sam = self._props(resource, "SimpleTable")
+        sam = self._props(table_id, resource, "SimpleTable")
         key = sam.get("PrimaryKey") if isinstance(sam.get("PrimaryKey"), dict) else {}
         name = key.get("Name", "id")
-        kind = {"String": "S", "Number": "N", "Binary": "B"}.get(key.get("Type", "String"), "S")
+        key_type = key.get("Type", "String")
+        kind = {"String": "S", "Number": "N", "Binary": "B"}.get(
+            key_type if isinstance(key_type, str) else "String", "S"
+        )
         props: dict[str, Any] = {
             "AttributeDefinitions": [{"AttributeName": name, "AttributeType": kind}],
             "KeySchema": [{"AttributeName": name, "KeyType": "HASH"}],

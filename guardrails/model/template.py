@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,10 +11,38 @@ import yaml
 
 from guardrails.errors import InputError
 from guardrails.model import sam
+from guardrails.model.files import (
+    MAX_DEPTH,
+    MAX_TEMPLATE_BYTES,
+    MAX_YAML_TEMPLATE_BYTES,
+    MIB,
+    ReadBudget,
+    check_shape,
+    read_text,
+)
+
+#: key-value pairs one mapping may hold once ``<<`` merge keys are applied (PyYAML copies the
+#: merged pairs, so nested merges of merges grow exponentially before any check could run)
+MAX_MERGED_PAIRS = 100_000
 
 
-class _CfnYamlLoader(yaml.SafeLoader):
+#: libyaml's parser when PyYAML has it (about three times faster, and it refuses nesting deeper
+#: than 1,000 levels itself); the pure-Python one otherwise
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _CfnYamlLoader(_SafeLoader):  # type: ignore[valid-type,misc]
     """A safe loader that also understands ``!Ref``, ``!GetAtt``, ``!Sub`` and the rest."""
+
+    def flatten_mapping(self, node: yaml.MappingNode) -> None:
+        super().flatten_mapping(node)  # flattens merged mappings through this method first
+        if len(node.value) > MAX_MERGED_PAIRS:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"more than {MAX_MERGED_PAIRS:,} keys in one mapping once merge keys are applied",
+                node.start_mark,
+            )
 
 
 def _multi_constructor(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> Any:
@@ -41,36 +70,26 @@ _CfnYamlLoader.yaml_implicit_resolvers = {
 }
 
 
-def load_template(path: Path) -> dict[str, Any]:
-    """Parse a template file; a malformed one raises ``InputError`` naming file and place."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(
-            f"{path}: no such file; pass a cloud assembly directory or a template"
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(
-            f"{path}: cannot be read ({exc.__class__.__name__}); check the file"
-        ) from None
+def load_template(path: Path, budget: ReadBudget | None = None) -> dict[str, Any]:
+    """Parse a template file; a malformed one raises ``InputError`` naming file and place.
+
+    The file must be a regular file of at most ``MAX_TEMPLATE_BYTES``; the parsed document may
+    nest at most ``MAX_DEPTH`` levels and hold at most ``MAX_NODES`` values with YAML aliases
+    expanded (see ``files.check_shape``), so no later walk can exhaust the stack or memory.
+    """
+    text = read_text(path, "template", MAX_TEMPLATE_BYTES, budget)
     stripped = text.lstrip()
     if stripped.startswith("{"):
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"{path}:{exc.lineno}:{exc.colno}: malformed JSON ({exc.msg}); fix the template"
-            ) from None
+        doc = _parse_json(text, path)
+        check_shape(doc, str(path), shared=False)
     else:
-        try:
-            doc = yaml.load(text, Loader=_CfnYamlLoader)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-            problem = getattr(exc, "problem", None) or "syntax error"
+        if len(text) > MAX_YAML_TEMPLATE_BYTES:  # YAML parses at about 1 MiB/s
             raise InputError(
-                f"{path}{where}: malformed YAML ({problem}); fix the template"
-            ) from None
+                f"{path}: a YAML template larger than {MAX_YAML_TEMPLATE_BYTES // MIB} MiB "
+                "(CloudFormation accepts 1 MB); convert it to JSON or split the stack"
+            )
+        doc = _parse_yaml(text, path)
+        check_shape(doc, str(path), shared=True)
     if not isinstance(doc, dict):
         raise InputError(f"{path}: not a CloudFormation template (expected a mapping at the top)")
     resources = doc.get("Resources", {})
@@ -78,5 +97,67 @@ def load_template(path: Path) -> dict[str, Any]:
         raise InputError(f"{path}: 'Resources' must be a mapping of logical ids to resources")
     for logical_id, resource in resources.items():
         if not isinstance(resource, dict) or not isinstance(resource.get("Type"), str):
-            raise InputError(f"{path}: Resources/{logical_id} has no 'Type'; fix the template")
-    return sam.expand(doc)  # AWS SAM templates: the resources the SAM transform generates
+            raise InputError(
+                f"{path}: Resources/{_name(logical_id)} has no 'Type'; fix the template"
+            )
+    for section in ("Parameters", "Mappings", "Conditions", "Outputs", "Globals"):
+        if section in doc and doc[section] is not None and not isinstance(doc[section], dict):
+            raise InputError(
+                f"{path}: '{section}' must be a mapping (of names to definitions); fix the template"
+            )
+    return sam.expand(doc, source=str(path))  # AWS SAM: the resources the transform generates
+
+
+def _parse_json(text: str, path: Path) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{path}:{exc.lineno}:{exc.colno}: malformed JSON ({exc.msg}); fix the template"
+        ) from None
+    except RecursionError:
+        raise InputError(
+            f"{path}: nested too deep to read (more than {MAX_DEPTH} levels); "
+            "a CloudFormation template never needs this"
+        ) from None
+    except ValueError:  # an integer of more than 4,300 digits
+        raise InputError(
+            f"{path}: holds a number too long to read (over 4,300 digits); fix the template"
+        ) from None
+
+
+def _parse_yaml(text: str, path: Path) -> Any:
+    try:
+        return yaml.load(text, Loader=_CfnYamlLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        raise InputError(
+            f"{path}{where}: malformed YAML ({yaml_problem(exc)}); fix the template"
+        ) from None
+    except RecursionError:
+        raise InputError(
+            f"{path}: nested too deep to read (more than {MAX_DEPTH} levels); "
+            "a CloudFormation template never needs this"
+        ) from None
+    except (ValueError, TypeError, OverflowError):  # a huge integer, an unhashable key
+        raise InputError(
+            f"{path}: holds a value YAML cannot construct (a number over 4,300 digits, or a "
+            "mapping or list used as a key); fix the template"
+        ) from None
+
+
+_QUOTED = re.compile(r"""'[^']*'|"[^"]*"|`[^`]*`""")
+
+
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    """PyYAML's description of a problem without what it quotes from the file (an alias, a
+    tag, a character): the file may hold a credential, and an error never echoes input."""
+    problem = getattr(exc, "problem", None) or "syntax error"
+    return " ".join(_QUOTED.sub("…", str(problem)).split()) or "syntax error"
+
+
+def _name(logical_id: Any) -> str:
+    """A logical id for a message: CloudFormation's are alphanumeric, others are not shown."""
+    text = str(logical_id)
+    return text if text.isascii() and text.isalnum() and len(text) <= 255 else "<invalid id>"

@@ -2,6 +2,9 @@
 
 Every writer is a pure function ``render(report) -> str`` (the text ends with a newline). They
 print only what the findings carry: rules mask secret values in their messages, writers add none.
+The text, JUnit and SARIF writers pass every string from the input through ``escape.clean``, so a
+crafted template cannot put terminal escapes, extra lines or XML-breaking characters in a report;
+each shows the fail-closed verdict (``Report.verdict``: errors fail the run unless allowed).
 """
 
 from __future__ import annotations

@@ -1,4 +1,10 @@
-"""The JSON report: exactly the output contract of the rule catalog (``Report.to_json``)."""
+"""The JSON report: exactly the output contract of the rule catalog (``Report.to_json``).
+
+Unlike the other writers it does not ``escape.clean`` the values: a program reads them, so they
+stay faithful to the input. ``json.dumps`` (``ensure_ascii``) already writes control characters,
+line separators and lone surrogates as ``\\uXXXX`` escapes, so the output is plain ASCII JSON
+that no terminal interprets and any parser reads back.
+"""
 
 from __future__ import annotations
 

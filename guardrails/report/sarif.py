@@ -5,6 +5,12 @@ the template file (relative to the current directory when it is below it) and, s
 have no useful line numbers for a resource's property, at logical locations: the resource
 (construct path) and the property path. Acknowledged and exempted findings are results with a
 ``suppressions`` entry, so dashboards show them as dismissed with the justification.
+
+Every text from the scanned input (messages, logical locations, justifications, notifications,
+property values) goes through ``escape.clean``: ``json.dumps`` keeps the file valid whatever it
+holds, but viewers print these texts to terminals and web pages, where a control character or a
+bidi override could forge or hide what the reader sees. Template paths are percent-encoded
+instead, byte for byte, so a URI still names the file on disk.
 """
 
 from __future__ import annotations
@@ -13,10 +19,11 @@ import hashlib
 import json
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote_from_bytes
 
 from guardrails import rules as catalog
 from guardrails.engine import Finding, Report
+from guardrails.report.escape import clean, clean_finding
 from guardrails.rules.base import CONCERNS
 from guardrails.version import __version__
 
@@ -68,8 +75,9 @@ def to_sarif(report: Report, *, base_dir: str | Path | None = None) -> dict[str,
                 "results": results,
                 "properties": {
                     "functions": report.functions,
-                    "fail_on": report.policy.fail_on,
-                    "policy": report.policy.source,
+                    "fail_on": clean(report.policy.fail_on),
+                    "policy": clean(report.policy.source),
+                    "verdict": report.verdict,
                 },
             }
         ],
@@ -83,10 +91,10 @@ def _descriptor(rule_id: str, findings: tuple[Finding, ...]) -> dict[str, Any]:
     title = rule.title if rule else sample.title
     severity = rule.severity if rule else sample.severity
     descriptor: dict[str, Any] = {
-        "id": rule_id,
-        "shortDescription": {"text": title},
-        "fullDescription": {"text": (rule.rationale if rule else "") or title},
-        "help": {"text": (rule.fix if rule else sample.fix) or title},
+        "id": clean(rule_id),
+        "shortDescription": {"text": clean(title)},
+        "fullDescription": {"text": clean((rule.rationale if rule else "") or title)},
+        "help": {"text": clean((rule.fix if rule else sample.fix) or title)},
         "defaultConfiguration": {"level": LEVELS[severity]},
         "properties": {
             "severity": severity,
@@ -101,10 +109,13 @@ def _descriptor(rule_id: str, findings: tuple[Finding, ...]) -> dict[str, Any]:
 
 def _concern(rule_id: str) -> str:
     parts = rule_id.split("-")
-    return CONCERNS.get(parts[1], parts[1].lower()) if len(parts) == 3 else "other"
+    return clean(CONCERNS.get(parts[1], parts[1].lower())) if len(parts) == 3 else "other"
 
 
-def _result(finding: Finding, rule_index: int, base: Path) -> dict[str, Any]:
+def _result(raw: Finding, rule_index: int, base: Path) -> dict[str, Any]:
+    """One result: texts from the cleaned finding; the URI and the fingerprint from the finding
+    as the engine made it (faithful to the file, stable for the dashboard)."""
+    finding = clean_finding(raw)
     resource = finding.construct_path or f"{finding.stack}/{finding.logical_id}"
     location: dict[str, Any] = {
         "logicalLocations": [
@@ -116,17 +127,15 @@ def _result(finding: Finding, rule_index: int, base: Path) -> dict[str, Any]:
             },
         ]
     }
-    if finding.template_path:
-        location["physicalLocation"] = {
-            "artifactLocation": {"uri": _uri(finding.template_path, base)}
-        }
+    if raw.template_path:
+        location["physicalLocation"] = {"artifactLocation": {"uri": _uri(raw.template_path, base)}}
     result: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
         "level": LEVELS[finding.severity],
         "message": {"text": finding.message},
         "locations": [location],
-        "partialFingerprints": {"guardrailsFinding/v1": _fingerprint(finding)},
+        "partialFingerprints": {"guardrailsFinding/v1": _fingerprint(raw)},
         "properties": {
             "severity": finding.severity,
             "stack": finding.stack,
@@ -160,15 +169,31 @@ def _uri(template_path: str, base: Path) -> str:
     absolute ``file:`` URI."""
     path = Path(template_path)
     if not path.is_absolute():
-        return quote(path.as_posix())
+        return _quote(path.as_posix())
     try:
         relative = path.relative_to(base.resolve())
     except ValueError:
         try:
             relative = path.relative_to(base.absolute())
         except ValueError:
-            return path.as_uri()
-    return quote(relative.as_posix())
+            try:
+                return path.as_uri()  # knows drive letters
+            except UnicodeEncodeError:  # a lone surrogate that no file system name decodes to
+                return "file://" + _quote(path.as_posix())
+    return _quote(relative.as_posix())
+
+
+def _quote(path: str) -> str:
+    """``path`` percent-encoded from its bytes on disk. A file name that is not UTF-8 reaches
+    Python as lone surrogates (``surrogateescape``): they become the original bytes (``%80``),
+    where ``quote`` would raise; any other lone surrogate keeps its code units
+    (``surrogatepass``). Control characters, spaces and ``%`` are encoded like any byte
+    that is not unreserved, so the URI stays valid."""
+    try:
+        data = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        data = path.encode("utf-8", "surrogatepass")
+    return quote_from_bytes(data, safe="/")
 
 
 def _fingerprint(finding: Finding) -> str:
@@ -176,11 +201,13 @@ def _fingerprint(finding: Finding) -> str:
     key = "|".join((finding.rule_id, finding.stack, finding.logical_id, finding.location))
     if finding.key:  # several findings at one location (files and lines of a code asset)
         key = f"{key}|{finding.key}"
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+    # surrogatepass: a lone surrogate from a template must not crash the report; the same
+    # strings still hash as before, distinct ones stay distinct
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _notification(text: str, level: str) -> dict[str, Any]:
-    return {"level": level, "message": {"text": text}}
+    return {"level": level, "message": {"text": clean(text)}}
 
 
 __all__ = ["render", "to_sarif"]

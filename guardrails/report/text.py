@@ -4,6 +4,11 @@ Findings are grouped by stack and by function: a header per function, then one b
 finding (severity, rule id and title; the message; where; its status when it is not open). A
 finding that affects several functions (a shared role) is listed once, under the first of them,
 with "also affects". Notices, errors and a summary with the verdict close the report.
+
+Every string from the scanned input or the engine goes through ``escape.clean`` before it is
+printed: a crafted name cannot move the cursor, start a line of its own or forge the verdict,
+which is always the last line and the only one that starts with ``PASSED`` or ``FAILED``. A scan
+with errors fails closed: what could not be checked is never reported as passed.
 """
 
 from __future__ import annotations
@@ -13,12 +18,15 @@ from collections.abc import Iterable
 
 from guardrails.engine import Finding, Report
 from guardrails.policy import SEVERITIES
+from guardrails.report.escape import clean, clean_finding
 from guardrails.version import __version__
 
 WIDTH = 100
 _SEVERITY_WIDTH = max(len(s) for s in SEVERITIES)
 #: where a finding's second and later lines start: under its rule id
 _INDENT = " " * (2 + _SEVERITY_WIDTH + 2)
+#: the words a CI log is searched for: only the verdict line may start with one of them
+_VERDICTS = ("PASSED", "FAILED")
 
 
 def render(report: Report) -> str:
@@ -31,11 +39,11 @@ def render(report: Report) -> str:
     if report.notices:
         lines.append("")
         lines.append("Notices:")
-        lines.extend(_bullet(notice) for notice in report.notices)
+        lines.extend(_bullet(clean(notice)) for notice in report.notices)
     if report.errors:
         lines.append("")
-        lines.append("Errors:")
-        lines.extend(_bullet(error) for error in report.errors)
+        lines.append("Errors (not checked):")
+        lines.extend(_bullet(clean(error)) for error in report.errors)
     lines.append("")
     lines.extend(_summary(report))
     return "\n".join(lines) + "\n"
@@ -52,18 +60,24 @@ def _groups(findings: Iterable[Finding]) -> list[tuple[tuple[str, str], list[Fin
 
 
 def _header(report: Report, stack: str, function: str) -> str:
+    """The line above a function's findings. The lookups use the names as the engine has them;
+    only what is printed is cleaned."""
     if not function:
-        return f"{stack} (not tied to one function)"
-    path = report.function_paths.get((stack, function))
-    header = f"{stack} / {function}"
-    if path:
-        header += f" ({path})"
-    if report.function_owners.get((stack, function)) == "framework":
-        header += " [created by the CDK framework]"
+        header = f"{clean(stack)} (not tied to one function)"
+    else:
+        header = f"{clean(stack)} / {clean(function)}"
+        path = report.function_paths.get((stack, function))
+        if path:
+            header += f" ({clean(path)})"
+        if report.function_owners.get((stack, function)) == "framework":
+            header += " [created by the CDK framework]"
+    if header.upper().startswith(_VERDICTS):  # a stack named "PASSED..." must not pass for one
+        header = "stack " + header
     return header
 
 
 def _finding(finding: Finding) -> list[str]:
+    finding = clean_finding(finding)
     first = f"  {finding.severity.upper():<{_SEVERITY_WIDTH}}  {finding.rule_id}  {finding.title}"
     lines = [first]
     lines.extend(_wrap(finding.message))
@@ -83,7 +97,7 @@ def _finding(finding: Finding) -> list[str]:
 def _summary(report: Report) -> list[str]:
     open_findings = report.open
     by_severity = report.summary()["by_severity"]
-    counts = ", ".join(f"{n} {severity}" for severity, n in by_severity.items())  # type: ignore[union-attr]
+    counts = ", ".join(f"{n} {clean(severity)}" for severity, n in by_severity.items())  # type: ignore[union-attr]
     parts = [
         _plural(report.functions, "function"),
         _plural(len(open_findings), "open finding") + (f" ({counts})" if counts else ""),
@@ -95,15 +109,35 @@ def _summary(report: Report) -> list[str]:
     if report.errors:
         parts.append(_plural(len(report.errors), "error"))
     lines = _wrap(", ".join(parts), indent="")
-    fail_on = report.policy.fail_on
-    failing = report.failing
-    if failing:
-        lines.append(f"FAILED: {_plural(len(failing), 'open finding')} at or above {fail_on}")
-    elif fail_on == "none":
-        lines.append("PASSED (fail_on is none: findings never fail the run)")
-    else:
-        lines.append(f"PASSED: no open finding at or above {fail_on}")
+    lines.append(_verdict(report))
     return lines
+
+
+def _verdict(report: Report) -> str:
+    """The last line. ``FAILED`` names every reason (failing findings, errors that block);
+    ``PASSED`` with errors says they were allowed, so a bare ``PASSED`` always means a complete
+    scan without failing findings."""
+    fail_on = clean(report.policy.fail_on)
+    failing = report.failing
+    errors = _plural(len(report.errors), "error")
+    reasons: list[str] = []
+    if failing:
+        reasons.append(f"{_plural(len(failing), 'open finding')} at or above {fail_on}")
+    if report.blocked_by_errors:
+        reasons.append(
+            f"INCOMPLETE: {errors}: what could not be checked is never passed (see Errors above)"
+        )
+    elif report.incomplete:
+        reasons.append(f"INCOMPLETE: {errors} allowed by --allow-incomplete")
+    if report.verdict == "FAILED":
+        return "FAILED: " + "; ".join(reasons)
+    if reasons:  # errors allowed, nothing failing
+        if fail_on == "none":
+            reasons.append("fail_on is none: findings never fail the run")
+        return f"PASSED ({'; '.join(reasons)})"
+    if fail_on == "none":
+        return "PASSED (fail_on is none: findings never fail the run)"
+    return f"PASSED: no open finding at or above {fail_on}"
 
 
 def _wrap(text: str, indent: str = _INDENT) -> list[str]:

@@ -38,6 +38,9 @@ class Violation:
     #: tells apart several violations of one rule at one location (a file and line of a code
     #: asset); never shown, never a secret. Empty for most rules.
     key: str = ""
+    #: not a finding: the rule could not check all it should have (an asset it could not read,
+    #: a limit it reached). The engine reports it as an error, which fails the run.
+    incomplete: bool = False
 
 
 @dataclass(frozen=True)

@@ -764,6 +764,27 @@ def scan_text(text: str, filename: str) -> list[tuple[int, str]]:
     return sorted({(c.line, c.kind) for c in find_in_text(text, filename)})
 
 
+#: where a free text is cut into the words ``mask_credentials`` judges one by one
+_WORD_BREAK = re.compile(r"[\s,;()\[\]{}<>]+")
+
+
+def mask_credentials(text: str) -> str:
+    """``text`` (a person's words: an exemption's or an acknowledgement's reason) with every
+    word that the environment-value screen takes for a credential masked, as if it were the
+    value of a secret-like variable: a key pasted into the wrong field never reaches a report."""
+    parts = _WORD_BREAK.split(text)
+    breaks = _WORD_BREAK.findall(text)
+    out = []
+    for i, word in enumerate(parts):
+        value = word.split("=", 1)[1] if "=" in word[1:] else word
+        if value and find_credential("SECRET", value):
+            word = word[: len(word) - len(value)] + mask(value)
+        out.append(word)
+        if i < len(breaks):
+            out.append(breaks[i])
+    return "".join(out)
+
+
 def mask(value: str) -> str:
     """A value as it may appear in a message: its first 2 characters (none when it is shorter
     than 8), then ``****`` and its length: ``AK****(20 chars)``. At most 2 characters of the
@@ -783,6 +804,7 @@ __all__ = [
     "find_in_text",
     "is_secret_like_name",
     "mask",
+    "mask_credentials",
     "scan_text",
     "skips_file",
 ]

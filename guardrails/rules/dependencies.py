@@ -343,6 +343,7 @@ def unpinned_dependencies(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Viol
     if fn.code is None or fn.code.asset_path is None:
         return
     found = packages.read(fn.code.asset_path)
+    yield from _not_read(fn, found)
     by_file: dict[str, list[packages.Unpinned]] = {}
     for u in found.unpinned:
         by_file.setdefault(u.file, []).append(u)
@@ -363,6 +364,19 @@ def unpinned_dependencies(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Viol
             "file (package-lock.json, npm-shrinkwrap.json, yarn.lock or pnpm-lock.yaml) beside "
             "or above it: every build resolves the version ranges anew.",
             key=file,
+        )
+
+
+def _not_read(fn: LambdaFunction, found: packages.AssetDependencies) -> Iterator[Violation]:
+    """What of the asset could not be read: an error in the report, never a clean result."""
+    if found.unreadable and fn.code is not None:
+        shown = ", ".join(found.unreadable[:3])
+        more = f" and {len(found.unreadable) - 3} more" if len(found.unreadable) > 3 else ""
+        yield Violation(
+            fn.code.site,
+            f"the code asset could not be read in full ({shown}{more} could not be opened)",
+            key="unreadable",
+            incomplete=True,
         )
 
 
@@ -458,7 +472,9 @@ def known_vulnerability(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violat
     if ctx.policy.osv_database is None or fn.code is None or fn.code.asset_path is None:
         return
     db = osv.load(ctx.policy.osv_database, ctx.policy.source)
-    for dep in packages.read(fn.code.asset_path).dependencies:
+    found = packages.read(fn.code.asset_path)
+    yield from _not_read(fn, found)
+    for dep in found.dependencies:
         matches = _advisory_groups(db.matches(dep.ecosystem, dep.name, dep.version))
         if not matches:
             continue

@@ -603,9 +603,11 @@ def shared_role(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
     """One execution role is shared by two or more functions.
 
     Interpretations: functions share a role when their ``Role`` refers to the same
-    ``AWS::IAM::Role`` of the template (``ExecutionRole.functions``). Roles from outside the
-    template (``iam.Role.from_role_arn``) are not compared: their ARNs are tokens or names
-    that cannot be matched reliably. One violation on the role (its ``Properties``), with the
+    ``AWS::IAM::Role`` of the assembly (``ExecutionRole.functions``): of their own template, or
+    of another stack that exports it to them (CDK's exports and ``Fn::ImportValue``; those
+    functions are named ``<stack>/<logical id>``). Roles from outside the assembly
+    (``iam.Role.from_role_arn``) are not compared: their ARNs are tokens or names that cannot
+    be matched reliably. One violation on the role (its ``Properties``), with the
     same site and message from each function, so the engine reports one finding listing them.
     """
     role = fn.role

@@ -375,10 +375,11 @@ def credential_in_inline_code(fn: LambdaFunction, ctx: RuleContext) -> Iterator[
 @dataclass(frozen=True)
 class AssetLimits:
     """How much of one code asset GR-SEC-04 reads. A scan that reaches a limit stops there and
-    says so (an ``info`` violation); nothing silently goes unread."""
+    says so (an error in the report, which fails the run); nothing silently goes unread."""
 
-    #: a text file larger than this is not scanned (and is listed as such)
-    max_file_bytes: int = 1024 * 1024
+    #: a text file larger than this is not scanned (and is listed as such); bundles of bundled
+    #: Node.js functions reach a few MiB, and the scanner reads about 5 MB/s of minified code
+    max_file_bytes: int = 8 * 1024 * 1024
     #: files opened per asset (text or binary; skipped dependency trees do not count)
     max_files: int = 5000
     #: bytes read per asset
@@ -451,8 +452,8 @@ def scan_asset(path: Path, limits: AssetLimits | None = None) -> AssetScan:
     asset: functions that share an asset share the result (cached by path, modification time,
     size and limits; the cache holds masked values only)."""
     stamp = fingerprint(path)
-    if stamp is None:
-        return AssetScan()
+    if stamp is None:  # named by the assembly but not in it: not checked, so not passed
+        return AssetScan(unreadable=(path.name,))
     return _scan_asset(str(path), stamp, limits or ASSET_LIMITS)
 
 
@@ -506,6 +507,7 @@ def _scan_files(asset: AssetFiles, limits: AssetLimits) -> AssetScan:
             continue
         for number, on_line in _by_line(find_in_text(text, rel)).items():
             found.append(AssetCredential(rel, number, _listed(on_line)))
+    unreadable.extend(asset.unreadable)  # folders and special files the listing met
     return AssetScan(tuple(found), files, tuple(oversized), tuple(unreadable), stopped)
 
 
@@ -585,12 +587,13 @@ def credential_in_code_asset(fn: LambdaFunction, ctx: RuleContext) -> Iterator[V
       (``pip install -t``, as ``PythonFunction`` bundles), and ``.git`` except ``.git/config``
       (a remote URL there may carry a token). Symbolic links are not followed (CDK copies the
       files external links point to).
-    * Bounded per asset (``ASSET_LIMITS``): 1 MiB per text file, 5,000 files opened, 64 MiB
+    * Bounded per asset (``ASSET_LIMITS``): 8 MiB per text file, 5,000 files opened, 64 MiB
       read, 60 s (a safety net: 2,000 small files take 1 to 2 s). Files are read breadth first
       in name order, so the top-level code comes first. When a limit cuts the scan short, or a
-      file cannot be read, the rule says so once per function in an ``info`` violation at
-      ``Properties/Code`` naming the limit and the files not read: a partial scan never looks
-      like a clean one. A severity the policy sets for GR-SEC-04 applies to it too.
+      file or folder cannot be read (or is a FIFO, a device or a socket), or the asset named by
+      the assembly is missing, the rule says so once per function as an error of the report
+      naming the limit and the files not read: a partial scan never looks like a clean one, and
+      fails the run (``--allow-incomplete`` accepts it).
     * Each asset is scanned once, however many functions share it (cached per path).
     * As in GR-SEC-03, AWS's documentation example key is reported like any key, and lines
       with ``pragma: allowlist secret`` are skipped.
@@ -616,8 +619,8 @@ def credential_in_code_asset(fn: LambdaFunction, ctx: RuleContext) -> Iterator[V
     if reasons:
         yield Violation(
             where,
-            f"Code asset {code.asset_path.name} was scanned for credentials only in part: "
-            f"{'; '.join(reasons)}. What was not read may still hold a credential",
-            severity="info",
+            f"code asset {code.asset_path.name} was scanned for credentials only in part: "
+            f"{'; '.join(reasons)}; what was not read may hold a credential",
             key="partial scan",
+            incomplete=True,
         )

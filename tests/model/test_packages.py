@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import json
 import zipfile
 from pathlib import Path
@@ -230,6 +232,14 @@ def test_symlinks_are_not_followed(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["missing", "file.txt"])
-def test_nothing_to_read(tmp_path, name):
+def test_an_asset_that_cannot_be_read_says_so(tmp_path, name):
+    """Missing, or neither a folder nor a zip: nothing was checked, and the rules report it."""
     (tmp_path / "file.txt").write_text("requests\n")
-    assert packages.read(tmp_path / name) == packages.AssetDependencies()
+    assert packages.read(tmp_path / name) == packages.AssetDependencies(unreadable=(name,))
+
+
+def test_special_files_and_unreadable_folders_are_listed(tmp_path):
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "requirements.txt").write_text("requests==2.0\n")
+    found = packages.read(tmp_path)
+    assert found.unreadable == ("pipe",) and len(found.dependencies) == 1

@@ -6,9 +6,11 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+import pytest
 import yaml
 
 from guardrails import engine
+from guardrails.errors import InputError
 from guardrails.model import functions, load, sam
 from guardrails.model.template import _CfnYamlLoader, load_template
 from guardrails.policy import Policy
@@ -383,3 +385,155 @@ Resources:
     assert _ids(_scan(tmp_path, text), "GR-INP-03") == {
         ("FnOpenRoute", "Properties/AuthorizationType")
     }
+
+
+# -- shapes SAM rejects: one line naming the file and the place, never the value -----------------
+MARKER = "AKIAZZZZZZZZZZZZZZZZ"  # a fake credential: must never reach a message
+
+
+def _fn(**props: object) -> dict:
+    base: dict = {"Runtime": "python3.12", "Handler": "app.handler", "CodeUri": "s3://b/k.zip"}
+    return {
+        "Transform": sam.TRANSFORM,
+        "Resources": {"Fn": {"Type": "AWS::Serverless::Function", "Properties": {**base, **props}}},
+    }
+
+
+def _with(doc: dict, **top: object) -> dict:
+    return {**doc, **top}
+
+
+P = "Resources/Fn/Properties"
+
+
+@pytest.mark.parametrize(
+    ("doc", "place", "expected"),
+    [
+        (_fn(Events=[MARKER]), f"{P}/Events", "expected a mapping of event names"),
+        (_fn(Events={"Api": MARKER}), f"{P}/Events/Api", "expected a mapping with Type and"),
+        (_fn(Events={"Api": {"Properties": {}}}), f"{P}/Events/Api", "expected a mapping with"),
+        (_fn(Events={"Api": {"Type": [MARKER]}}), f"{P}/Events/Api", "expected a mapping with"),
+        (
+            _fn(Events={"Api": {"Type": "Api", "Properties": MARKER}}),
+            f"{P}/Events/Api/Properties",
+            "expected a mapping",
+        ),
+        (_fn(Policies=42), f"{P}/Policies", "expected a managed policy name or ARN"),
+        (_fn(Policies=["AWSLambdaExecute", [MARKER]]), f"{P}/Policies/1", "expected a managed"),
+        (
+            _fn(Policies=[{"S3ReadPolicy": MARKER}]),
+            f"{P}/Policies/0/S3ReadPolicy",
+            "expected a mapping of the policy template's parameters",
+        ),
+        (_fn(FunctionUrlConfig=MARKER), f"{P}/FunctionUrlConfig", "expected a mapping with Auth"),
+        (_fn(DeadLetterQueue=[MARKER]), f"{P}/DeadLetterQueue", "expected a mapping with Type"),
+        (
+            _fn(DeadLetterQueue={"Type": {MARKER: 1}, "TargetArn": "arn"}),
+            f"{P}/DeadLetterQueue/Type",
+            "expected SQS or SNS",
+        ),
+        (_fn(EventInvokeConfig=MARKER), f"{P}/EventInvokeConfig", "expected a mapping"),
+        (
+            _fn(EventInvokeConfig={"DestinationConfig": [MARKER]}),
+            f"{P}/EventInvokeConfig/DestinationConfig",
+            "expected a mapping with OnSuccess",
+        ),
+        (
+            _fn(EventInvokeConfig={"DestinationConfig": {"OnFailure": MARKER}}),
+            f"{P}/EventInvokeConfig/DestinationConfig/OnFailure",
+            "expected a mapping with Type and Destination",
+        ),
+        (_fn(Tags=[{"Key": MARKER, "Value": 1}]), f"{P}/Tags", "expected a mapping of tag"),
+        (_fn(CodeUri=[MARKER]), f"{P}/CodeUri", "expected a local path, an s3:// URI"),
+        (_with(_fn(), Globals=[MARKER]), "Globals", "expected a mapping of sections"),
+        (_with(_fn(), Globals={"Function": MARKER}), "Globals/Function", "expected a mapping"),
+        (_with(_fn(), Globals={"Api": [MARKER]}), "Globals/Api", "expected a mapping"),
+        (
+            _with(_fn(), Globals={"Function": {"Events": {"E": MARKER}}}),
+            "Globals/Function/Events/E",
+            "expected a mapping with Type and Properties",
+        ),
+        (
+            {"Resources": {"Fn": {"Type": "AWS::Serverless::Function", "Properties": [MARKER]}}},
+            P,
+            "expected a mapping",
+        ),
+        (
+            {
+                "Resources": {
+                    "Layer": {
+                        "Type": "AWS::Serverless::LayerVersion",
+                        "Properties": {"ContentUri": [MARKER]},
+                    }
+                }
+            },
+            "Resources/Layer/Properties/ContentUri",
+            "expected a local path",
+        ),
+        (_fn(Events={MARKER + "-x": 1}), f"{P}/Events/<invalid name>", "expected a mapping"),
+    ],
+)
+def test_shapes_sam_rejects_are_input_errors(doc: dict, place: str, expected: str) -> None:
+    with pytest.raises(InputError) as info:
+        sam.expand(doc, source="stacks/app.yaml")
+    message = str(info.value)
+    assert message.startswith(f"stacks/app.yaml: {place}: {expected}"), message
+    assert message.endswith("; fix the SAM template")
+    assert MARKER not in message and "\n" not in message
+
+
+def test_source_defaults_to_template() -> None:
+    with pytest.raises(InputError, match=r"^template: Resources/Fn/Properties/Policies: "):
+        sam.expand(_fn(Policies=1.5))
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        # references that are not plain Refs: the API is simply not one of the template's
+        _fn(Events={"E": {"Type": "HttpApi", "Properties": {"ApiId": {"Ref": [MARKER]}}}}),
+        _fn(Events={"E": {"Type": "Api", "Properties": {"RestApiId": {"Ref": {}}}}}),
+        # authorizers that are not a mapping: a named authorizer still authorizes
+        _with(
+            _fn(Events={"E": {"Type": "Api", "Properties": {"Path": "/", "Method": "get"}}}),
+            Globals={"Api": {"Auth": {"DefaultAuthorizer": "A", "Authorizers": [MARKER]}}},
+        ),
+        # a key type SAM would reject, about a table no rule reads
+        {
+            "Resources": {
+                "T": {
+                    "Type": "AWS::Serverless::SimpleTable",
+                    "Properties": {"PrimaryKey": {"Name": "id", "Type": [MARKER]}},
+                }
+            }
+        },
+        # values SAM copies and the model reads as it reads any template: left to it
+        _fn(Layers=MARKER, Environment=[MARKER], VpcConfig=5, Tracing=[MARKER], Role=[1]),
+        _fn(Events={"E": {"Type": "Api", "Properties": {"Path": 5, "Method": [1], "Auth": "x"}}}),
+        # an event type the expansion does not model, and a resource without Properties
+        _fn(Events={"E": {"Type": "NotAnEventSamKnows"}}),
+        {"Resources": {"Fn": {"Type": "AWS::Serverless::Function", "Properties": None}}},
+    ],
+)
+def test_undecidable_values_are_tolerated(doc: dict) -> None:
+    out = sam.expand(doc, source="app.yaml")
+    assert not any(
+        str(r.get("Type", "")).startswith("AWS::Serverless::") for r in out["Resources"].values()
+    )
+
+
+def test_a_named_authorizer_without_definitions_is_still_an_authorizer() -> None:
+    doc = _with(
+        _fn(Events={"E": {"Type": "Api", "Properties": {"Path": "/", "Method": "get"}}}),
+        Globals={"Api": {"Auth": {"DefaultAuthorizer": "A", "Authorizers": "not-a-mapping"}}},
+    )
+    method = sam.expand(doc)["Resources"]["FnEMethod"]["Properties"]
+    assert method["AuthorizationType"] == "CUSTOM"
+
+
+def test_a_template_nested_too_deep_to_copy_is_an_input_error() -> None:
+    deep: object = {}
+    for _ in range(5000):
+        deep = {"a": deep}
+    with pytest.raises(InputError, match=r"^deep\.yaml: nested too deep to expand"):
+        sam.expand(_fn(Environment=deep), source="deep.yaml")

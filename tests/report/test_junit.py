@@ -82,6 +82,36 @@ def test_rule_errors_and_notices_go_into_the_tool_suite():
     assert "exemption of GR-OBS-02" in tool.find("system-out").text
 
 
+def test_what_could_not_be_checked_is_an_error_that_turns_the_run_red():
+    # no finding fails at fail_on critical: the errors alone make the run red, as exit code 2
+    errors = ("template A could not be read", "asset B is missing")
+    blocked = report("critical", errors=errors)
+    root = parse(junit.render(blocked))
+    assert blocked.exit_code == 2
+    assert counts(root) == (8, 0, 2, 2)
+    tool = root.find("testsuite[@name='lambda-guardrails']")
+    assert counts(tool) == (2, 0, 2, 0)
+    testcases = tool.findall("testcase")
+    assert [(c.get("classname"), c.get("name")) for c in testcases] == [
+        ("lambda-guardrails", "could not check")
+    ] * 2
+    assert [[(e.tag, e.get("type"), e.get("message"), e.text) for e in c] for c in testcases] == [
+        [("error", "NotChecked", text, text)] for text in errors
+    ]
+
+
+def test_errors_allowed_by_allow_incomplete_are_skipped_not_errors():
+    allowed = report("critical", allow_incomplete=True)
+    root = parse(junit.render(allowed))
+    assert allowed.exit_code == 0
+    assert counts(root) == (7, 0, 0, 3)
+    skipped = root.find("testsuite[@name='lambda-guardrails']/testcase/skipped")
+    assert skipped.get("message") == (
+        "allowed by --allow-incomplete: rule GR-NET-02 failed on OrdersStack/OrdersFn5E2A1B2C: "
+        "KeyError at graph.py:12"
+    )
+
+
 def test_a_clean_assembly_lists_every_function_as_passing():
     clean = Report(
         findings=(),

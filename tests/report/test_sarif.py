@@ -183,3 +183,15 @@ def test_a_baselined_finding_is_suppressed_and_unchanged():
     assert result["suppressions"] == [
         {"kind": "external", "status": "accepted", "justification": "in the baseline of 2026-10-01"}
     ]
+
+
+def test_the_run_records_the_verdict_and_an_incomplete_scan_never_succeeds():
+    blocked = sarif.to_sarif(report("critical"))["runs"][0]
+    assert blocked["properties"]["verdict"] == "FAILED"
+    allowed = sarif.to_sarif(report("critical", allow_incomplete=True))["runs"][0]
+    assert allowed["properties"]["verdict"] == "PASSED"
+    assert allowed["invocations"][0]["executionSuccessful"] is False  # still not all checked
+    clean = sarif.to_sarif(report("critical", errors=()))["runs"][0]
+    assert clean["invocations"][0]["executionSuccessful"] is True
+    assert clean["properties"]["verdict"] == "PASSED"
+    validate_sarif(sarif.to_sarif(report("critical", allow_incomplete=True)))

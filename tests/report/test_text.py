@@ -1,4 +1,8 @@
-"""The text report, on hand-built reports: grouping by function, statuses, summary, verdict."""
+"""The text report, on hand-built reports: grouping by function, statuses, summary, verdict.
+
+The verdict is the last line and fails closed: a scan with errors is ``FAILED`` unless
+``--allow-incomplete`` accepted them, and then its ``PASSED`` says so.
+"""
 
 from __future__ import annotations
 
@@ -64,25 +68,94 @@ def test_notices_errors_and_summary_close_the_report():
     assert out["Notices:"] == [
         "  - policy.yml: exemption of GR-OBS-02 for 'Legacy/*' expired on 2026-01-31"
     ]
-    assert out["Errors:"] == [
+    assert out["Errors (not checked):"] == [
         "  - rule GR-NET-02 failed on OrdersStack/OrdersFn5E2A1B2C: KeyError at graph.py:12"
     ]
     summary = text.render(report()).strip().splitlines()[-2:]
     assert summary == [
         "5 functions, 3 open findings (1 high, 1 medium, 1 info), 1 acknowledged, 1 exempted, "
         "1 error",
-        "FAILED: 1 open finding at or above high",
+        "FAILED: 1 open finding at or above high; INCOMPLETE: 1 error: what could not be checked "
+        "is never passed (see Errors above)",
     ]
 
 
 def test_verdict_follows_fail_on():
-    assert text.render(report("medium")).splitlines()[-1] == (
+    assert text.render(report("medium", errors=())).splitlines()[-1] == (
         "FAILED: 2 open findings at or above medium"
     )
-    assert text.render(report("critical")).splitlines()[-1] == (
+    assert text.render(report("critical", errors=())).splitlines()[-1] == (
         "PASSED: no open finding at or above critical"
     )
-    assert text.render(report("none")).splitlines()[-1].startswith("PASSED (fail_on is none")
+    assert text.render(report("none", errors=())).splitlines()[-1] == (
+        "PASSED (fail_on is none: findings never fail the run)"
+    )
+
+
+def verdict_lines(out: str) -> list[str]:
+    return [line for line in out.splitlines() if line.startswith(("PASSED", "FAILED"))]
+
+
+def test_errors_fail_the_run_even_without_a_failing_finding():
+    for fail_on in ("critical", "none"):
+        blocked = report(fail_on)
+        out = text.render(blocked)
+        assert verdict_lines(out) == [out.splitlines()[-1]]
+        assert out.splitlines()[-1] == (
+            "FAILED: INCOMPLETE: 1 error: what could not be checked is never passed "
+            "(see Errors above)"
+        )
+        assert (blocked.verdict, blocked.exit_code) == ("FAILED", 2)
+
+
+def test_errors_and_failing_findings_are_both_named_on_the_one_failed_line():
+    two = report(errors=("template A could not be read", "template B could not be read"))
+    out = text.render(two)
+    assert verdict_lines(out) == [
+        "FAILED: 1 open finding at or above high; INCOMPLETE: 2 errors: what could not be "
+        "checked is never passed (see Errors above)"
+    ]
+    assert out.endswith(verdict_lines(out)[0] + "\n")
+    assert (two.verdict, two.exit_code) == ("FAILED", 2)  # the errors decide the exit code
+
+
+def test_allowed_errors_pass_but_the_verdict_says_incomplete():
+    allowed = report("critical", allow_incomplete=True)
+    out = text.render(allowed)
+    assert out.splitlines()[-1] == "PASSED (INCOMPLETE: 1 error allowed by --allow-incomplete)"
+    assert "PASSED" not in out.splitlines()[:-1]
+    assert out.count("Errors (not checked):") == 1  # still listed
+    assert (allowed.verdict, allowed.exit_code) == ("PASSED", 0)
+    none = text.render(report("none", allow_incomplete=True)).splitlines()[-1]
+    assert none == (
+        "PASSED (INCOMPLETE: 1 error allowed by --allow-incomplete; fail_on is none: findings "
+        "never fail the run)"
+    )
+
+
+def test_allowed_errors_do_not_hide_a_failing_finding():
+    failing = report("high", allow_incomplete=True)
+    assert text.render(failing).splitlines()[-1] == (
+        "FAILED: 1 open finding at or above high; INCOMPLETE: 1 error allowed by --allow-incomplete"
+    )
+    assert (failing.verdict, failing.exit_code) == ("FAILED", 1)
+
+
+def test_a_bare_passed_line_means_no_error():
+    for fail_on in ("critical", "none"):
+        for allow in (False, True):
+            last = text.render(report(fail_on, allow_incomplete=allow)).splitlines()[-1]
+            assert "INCOMPLETE" in last
+            assert not last.startswith("PASSED:")
+
+
+def test_exit_codes():
+    assert report("critical", errors=()).exit_code == 0
+    assert report("high", errors=()).exit_code == 1
+    assert report("critical").exit_code == 2
+    assert report("high").exit_code == 2
+    assert report("critical", allow_incomplete=True).exit_code == 0
+    assert report("high", allow_incomplete=True).exit_code == 1
 
 
 def test_an_empty_report_passes():

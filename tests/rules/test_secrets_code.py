@@ -277,11 +277,20 @@ def built(module_tmp: Path):
     return assembly, ids
 
 
+#: the per-file limit of these tests: the fixture's bundle is over it, and is not read
+SMALL_FILES = AssetLimits(max_file_bytes=1024 * 1024)
+
+
 @pytest.fixture(scope="module")
 def report(built) -> engine.Report:
     secrets._scan_asset.cache_clear()
-    result = engine.scan(built[0], Policy(), today=TODAY)
-    assert not result.errors, result.errors
+    default, secrets.ASSET_LIMITS = secrets.ASSET_LIMITS, SMALL_FILES
+    try:
+        result = engine.scan(built[0], Policy(), today=TODAY)
+    finally:
+        secrets.ASSET_LIMITS = default
+    # the one thing not checked: the Leaky asset's bundle over the limit
+    assert len(result.errors) == 1 and "Leaky/" in result.errors[0], result.errors
     return result
 
 
@@ -362,11 +371,25 @@ def test_sec04_flags_each_file_and_line_with_a_credential(report, built):
 
 
 def test_sec04_reports_the_files_it_did_not_read(report, built):
-    [info] = [f for f in found(report, "GR-SEC-04", "Leaky") if f.severity == "info"]
-    assert info.location == "Properties/Code"
-    assert "was scanned for credentials only in part" in info.message
-    assert "1 text file(s) larger than 1 MiB were not read (dist/bundle.js)" in info.message
-    assert "stopped" not in info.message  # node_modules never counts against the limits
+    """What was not read is an error of the report (the run fails), not a finding."""
+    assert not [f for f in found(report, "GR-SEC-04", "Leaky") if f.severity == "info"]
+    [error] = report.errors
+    # one error for the asset, with the functions that share it (Leaky, SharedA, SharedB)
+    assert error.startswith(
+        f"GR-SEC-04 could not fully check Leaky/{built[1]['Leaky']} (and 2 more): "
+    )
+    assert "was scanned for credentials only in part" in error
+    assert "1 text file(s) larger than 1 MiB were not read (dist/bundle.js)" in error
+    assert "stopped" not in error  # node_modules never counts against the limits
+    assert report.exit_code == 2 and report.verdict == "FAILED"
+
+
+def test_sec04_reads_text_files_up_to_8_mib_by_default(built):
+    secrets._scan_asset.cache_clear()
+    result = engine.scan(built[0], Policy(), today=TODAY, rules=[rules.get("GR-SEC-04")])
+    assert not result.errors
+    bundle = [f for f in found(result, "GR-SEC-04", "Leaky") if "dist/bundle.js" in f.message]
+    assert len(bundle) == 1 and bundle[0].severity == "critical"
 
 
 def test_sec04_reads_a_zip_asset_in_memory(report, built):
@@ -382,7 +405,7 @@ def test_sec04_scans_a_shared_asset_once_and_reports_it_on_every_function(report
     ids = built[1]
     shared = found(report, "GR-SEC-04", "Shared")
     assert {f.logical_id for f in shared} == {ids["SharedA"], ids["SharedB"]}
-    assert len(shared) == 2 * (len(LEAKY_FINDINGS) + 1)
+    assert len(shared) == 2 * len(LEAKY_FINDINGS)  # what was not read is in report.errors
     assert all(len(f.functions) == 1 for f in shared)
     # Leaky, Shared (same staged asset), the zip, the clean asset and CDK's two handlers
     assert secrets._scan_asset.cache_info().misses == 5
@@ -403,8 +426,8 @@ def test_sec04_is_silent_without_an_asset_in_the_assembly(report):
 def test_sec04_says_which_limit_stopped_the_scan(built, monkeypatch):
     monkeypatch.setattr(secrets, "ASSET_LIMITS", AssetLimits(max_files=5))
     result = engine.scan(built[0], Policy(), today=TODAY, rules=[rules.get("GR-SEC-04")])
-    [info] = [f for f in found(result, "GR-SEC-04", "Leaky") if f.severity == "info"]
-    assert "the scan stopped at the limit of 5 files per asset after 5 files" in info.message
+    [error] = [e for e in result.errors if "Leaky/" in e]
+    assert "the scan stopped at the limit of 5 files per asset after 5 files" in error
     criticals = [f for f in found(result, "GR-SEC-04", "Leaky") if f.severity == "critical"]
     # breadth first, in name order: .env, .env.example, .git/config, README.md, config.py
     assert {_where(f.message) for f in criticals} == {

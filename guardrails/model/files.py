@@ -1,0 +1,221 @@
+"""Reading the files of a scan, bounded and confined: the one way the model opens a file.
+
+A cloud assembly is input, and input can be crafted: a ``manifest.json`` that is a FIFO blocks
+forever, a template that is a link to ``/dev/zero`` reads until memory runs out, an asset path
+of ``/etc`` or ``../../home`` makes the tool read (and report on) any file of the machine. So
+every file is checked before it is opened: a regular file (after following links), inside the
+folder it must belong to, no larger than its cap; and it is opened without blocking. Anything
+else is an ``InputError`` that names the file and what is expected, never its content.
+
+Parsed documents are checked too (``check_shape``): nesting deeper than ``MAX_DEPTH`` or more
+than ``MAX_NODES`` values once YAML aliases are expanded is an error, so that no walk of the
+model, the rules or the writers can hit Python's recursion limit or run for ever.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from guardrails.errors import InputError
+
+MIB = 1024 * 1024
+#: a template: CloudFormation accepts 1 MB; CDK and SAM templates are far below this
+MAX_TEMPLATE_BYTES = 16 * MIB
+#: a YAML template (PyYAML reads about 1 MiB/s, libyaml about 1 MiB/s with construction)
+MAX_YAML_TEMPLATE_BYTES = 4 * MIB
+#: ``manifest.json``, ``*.assets.json``, ``*.metadata.json`` and the like
+MAX_METADATA_BYTES = 16 * MIB
+#: every template and metadata file of one scan together (code assets have their own limits):
+#: about 12,000 functions as CDK writes them, checked in about 25 s within 1 GiB of memory
+MAX_SCAN_BYTES = 24 * MIB
+#: nesting of objects and lists in one document; real templates stay below 30
+MAX_DEPTH = 100
+#: values in one document once YAML aliases are expanded (a 16 MiB template holds ~1 million)
+MAX_NODES = 2_000_000
+
+
+@dataclass
+class ReadBudget:
+    """What one scan may still read, shared by every file it opens."""
+
+    remaining: int = MAX_SCAN_BYTES
+
+    def take(self, n: int, path: Path) -> None:
+        self.remaining -= n
+        if self.remaining < 0:
+            raise InputError(
+                f"{path}: the scan read more than {MAX_SCAN_BYTES // MIB} MiB of templates and "
+                "metadata; scan the stacks in smaller groups"
+            )
+
+
+def inside(path: Path, root: Path) -> bool:
+    """Whether ``path`` resolves (links followed) to ``root`` or a place below it."""
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a link loop
+        return False
+
+
+def confined(root: Path, relative: Any, what: str, entry: str) -> Path:
+    """``root / relative`` for a path an assembly names (``entry``: the file and key that
+    names it), after checking that it is a relative path that stays inside ``root`` once
+    links are followed."""
+    if not isinstance(relative, str) or not relative or "\0" in relative:
+        raise InputError(f"{entry}: expected the relative path of the {what}; fix the assembly")
+    candidate = Path(relative)
+    if candidate.is_absolute() or not inside(root / candidate, root):
+        raise InputError(
+            f"{entry}: the {what} lies outside the cloud assembly folder {root}; "
+            "only files inside the assembly are read (synthesize again, or stage the asset)"
+        )
+    return root / candidate
+
+
+def regular_file(path: Path, what: str) -> os.stat_result:
+    """The file's status when it is a regular file (after following links), else an error that
+    says what it is instead: a FIFO, a device or a socket is never opened."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no {what} here; check the path") from None
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise InputError(f"{path}: cannot read the {what} ({exc.__class__.__name__})") from None
+    if not stat.S_ISREG(status.st_mode):
+        kind = _kind(status.st_mode)
+        raise InputError(f"{path}: the {what} is {kind}, not a regular file; pass a file")
+    return status
+
+
+def read_bytes(path: Path, what: str, limit: int, budget: ReadBudget | None = None) -> bytes:
+    """At most ``limit`` bytes of the regular file ``path``; a larger file is an error."""
+    status = regular_file(path, what)
+    if status.st_size > limit:
+        raise InputError(
+            f"{path}: the {what} is larger than {limit // MIB} MiB; this is not a file the "
+            "CDK writes"
+        )
+    try:
+        # O_NONBLOCK: a file swapped for a FIFO after the check still never blocks the scan
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the {what} ({exc.__class__.__name__})") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InputError(f"{path}: the {what} is not a regular file; pass a file")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(limit + 1)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the {what} ({exc.__class__.__name__})") from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise InputError(f"{path}: the {what} is larger than {limit // MIB} MiB")
+    if budget is not None:
+        budget.take(len(data), path)
+    return data
+
+
+def read_text(path: Path, what: str, limit: int, budget: ReadBudget | None = None) -> str:
+    data = read_bytes(path, what, limit, budget)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}: byte {exc.start}: the {what} is not UTF-8 text; fix the file"
+        ) from None
+
+
+def check_shape(
+    doc: Any,
+    source: str,
+    *,
+    shared: bool = True,
+    max_depth: int = MAX_DEPTH,
+    max_nodes: int = MAX_NODES,
+) -> None:
+    """Raise ``InputError`` when ``doc`` nests deeper than ``max_depth``, refers to itself, or
+    holds more than ``max_nodes`` values with shared (aliased) parts counted every time they
+    appear. Linear in the distinct values: a "billion laughs" YAML document is measured
+    without being expanded. ``shared=False`` (a JSON document, which cannot share values)
+    checks the depth alone, on the fast path."""
+    if not isinstance(doc, (dict, list)) or (not shared and _shallow(doc, 1, max_depth)):
+        return
+    _measure(doc, source, max_depth, max_nodes)
+
+
+def _shallow(node: Any, depth: int, max_depth: int) -> bool:
+    """Whether a tree nests at most ``max_depth`` levels (recursion stops at that depth, so it
+    never nears the interpreter's limit)."""
+    if depth > max_depth:
+        return False
+    children = node.values() if type(node) is dict else node
+    for child in children:
+        kind = type(child)
+        if (kind is dict or kind is list) and not _shallow(child, depth + 1, max_depth):
+            return False
+    return True
+
+
+def _measure(doc: Any, source: str, max_depth: int, max_nodes: int) -> None:
+    sizes: dict[int, int] = {}  # id of a finished container -> values in it, expanded
+    active: set[int] = set()  # containers on the current path (a cycle revisits one)
+    path: list[str] = []
+    # (value, depth, key) to enter; (container, -1, "") to finish after its children
+    todo: list[tuple[Any, int, str]] = [(doc, 1, "")]
+    while todo:
+        node, depth, key = todo.pop()
+        if depth < 0:
+            ident = id(node)
+            active.discard(ident)
+            children = node.values() if isinstance(node, dict) else node
+            total = 1 + sum(sizes[id(c)] if isinstance(c, (dict, list)) else 1 for c in children)
+            if total > max_nodes:
+                raise InputError(
+                    f"{source}: the document holds more than {max_nodes:,} values once YAML "
+                    "aliases are expanded; expand or simplify it"
+                )
+            sizes[ident] = total
+            continue
+        ident = id(node)
+        # the keys from the root to this value: its ancestors' keys are already in place
+        del path[max(depth - 2, 0) :]
+        if depth > 1:
+            path.append(key)
+        if ident in active:
+            raise InputError(f"{source}: {'/'.join(path)}: a YAML alias refers to itself")
+        if ident in sizes:  # an alias of a container measured already
+            continue
+        if depth > max_depth:
+            where = "/".join(path[:8]) + ("/..." if len(path) > 8 else "")
+            raise InputError(
+                f"{source}: {where}: nested more than {max_depth} levels deep; "
+                "a CloudFormation template never needs this"
+            )
+        active.add(ident)
+        todo.append((node, -1, ""))
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for k, v in items:
+            if isinstance(v, (dict, list)):
+                todo.append((v, depth + 1, _segment(k)))
+
+
+def _segment(key: Any) -> str:
+    text = str(key) if isinstance(key, (str, int)) else "?"
+    return text if len(text) <= 64 else text[:61] + "..."
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
