@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from guardrails.errors import PolicyError
-from guardrails.policy import MAX_INT_DIGITS, MIB, read_bounded_text
+from guardrails.inputs import MAX_INT_DIGITS, MIB
+from guardrails.policy import read_bounded_text
 
 Key = tuple[str, str, str, str]
 

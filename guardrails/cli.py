@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import difflib
 import inspect
 import json
 import os
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from guardrails.errors import GuardrailsError, where
-from guardrails.policy import SEVERITIES
+from guardrails.policy import SEVERITIES, looks_like_rule_id
 from guardrails.report.escape import clean
 from guardrails.version import __version__
 
@@ -138,12 +139,15 @@ def _rules(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from guardrails.rules import get
+    from guardrails.rules import all_rules, get
 
     rule = get(args.rule_id)
     if rule is None:
+        close = difflib.get_close_matches(args.rule_id, [r.id for r in all_rules()], n=1)
+        named = f" {args.rule_id}" if looks_like_rule_id(args.rule_id) else ""
+        hint = f"did you mean {close[0]}? " if close and named else ""
         raise GuardrailsError(
-            f"unknown rule '{args.rule_id}'; run `{PROG} rules` to list the rule ids"
+            f"explain: no rule has the id{named}; {hint}run `{PROG} rules` to list the rule ids"
         )
     remediation = {
         "-": "- (no automatic fix)",
@@ -258,7 +262,7 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a date; write it as YYYY-MM-DD"
+            "not a date; write it as YYYY-MM-DD (a real calendar date)"
         ) from None
 
 

@@ -20,9 +20,7 @@ import dataclasses
 import datetime as dt
 import difflib
 import json
-import os
 import re
-import stat
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +29,7 @@ from typing import Any
 import yaml
 
 from guardrails.errors import PolicyError
+from guardrails.inputs import MAX_INT_DIGITS, MIB, read_text, yaml_problem
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 #: rank used for comparisons: a higher number is more severe
@@ -41,11 +40,9 @@ CONTEXT_POLICY = "lambda-guardrails:policy"
 CONTEXT_MODE = "lambda-guardrails:mode"
 CONTEXT_FAIL_ON = "lambda-guardrails:fail_on"
 
-MIB = 1024 * 1024
 #: a policy is a few kilobytes; anything this large is not one (or is a device in disguise)
 MAX_POLICY_BYTES = MIB
 #: Python refuses to convert longer decimal strings to ``int`` (``sys.get_int_max_str_digits``)
-MAX_INT_DIGITS = 4300
 
 _RULE_ID = re.compile(r"^GR-[A-Z]{3}-\d{2}$", re.ASCII)
 _ACCOUNT = re.compile(r"^\d{12}$", re.ASCII)
@@ -169,7 +166,7 @@ class Policy:
         The default ``framework.rules`` are the catalog's own and are not checked."""
         ids = sorted({k for k in known if isinstance(k, str)})
         for rule_id in self.rules:
-            where = f"rules.{rule_id}" if _looks_like_rule_id(rule_id) else "rules"
+            where = f"rules.{rule_id}" if looks_like_rule_id(rule_id) else "rules"
             self._check_rule_id(rule_id, where, "rules", ids)
         for i, exemption in enumerate(self.exemptions):
             self._check_rule_id(exemption.rule, f"exemptions[{i}].rule", "exemptions", ids)
@@ -181,7 +178,7 @@ class Policy:
         if isinstance(rule_id, str) and rule_id in known:
             return
         source = self.key_sources.get(top_key, self.source)
-        if not _looks_like_rule_id(rule_id):
+        if not looks_like_rule_id(rule_id):
             raise _fail(source, where, "not a rule id such as GR-IAM-05")
         close = _closest(rule_id, known)
         hint = f"did you mean {close}?" if close else "run `guardrails rules` to list them"
@@ -254,67 +251,17 @@ def _closest(rule_id: str, known: list[str]) -> str | None:
     return max(candidates, key=lambda c: sum(a == b for a, b in zip(c, rule_id, strict=False)))
 
 
-def _looks_like_rule_id(value: Any) -> bool:
+def looks_like_rule_id(value: Any) -> bool:
+    """Whether ``value`` has the form of a rule id (``GR-IAM-05``): only such a string is ever
+    repeated in a message, anything else could be a value pasted in the wrong place."""
     return isinstance(value, str) and bool(_RULE_ID.match(value))
 
 
 # -- reading files -----------------------------------------------------------------------------
-def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a directory"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
-
-
 def read_bounded_text(path: Path, what: str, limit: int, label: str | None = None) -> str:
-    """The UTF-8 text of ``path``, a regular file (links followed) of at most ``limit`` bytes.
-
-    A FIFO would block the run for ever and ``/dev/zero`` would read until memory runs out, so
-    the file's type is checked before it is opened, and again on the open descriptor (opened
-    without blocking, in case it was swapped in between). ``label`` names the file in messages
-    until it is known to exist (a path from the CDK context may be anything pasted there).
-    Every failure is a one-line ``PolicyError``; the baseline reader shares this code."""
-    shown = label or str(path)
-    size = f"{limit // MIB} MiB" if limit % MIB == 0 else f"{limit:,} bytes"
-    try:
-        status = os.stat(path)
-    except FileNotFoundError:
-        raise PolicyError(f"{shown}: {what} not found; check the path") from None
-    except (OSError, ValueError) as exc:  # a name too long, a NUL byte, a link loop
-        raise PolicyError(f"{shown}: cannot read the {what} ({exc.__class__.__name__})") from None
-    if not stat.S_ISREG(status.st_mode):
-        raise PolicyError(
-            f"{path}: the {what} is {_kind(status.st_mode)}, not a regular file; "
-            "pass a YAML or JSON file"
-        )
-    if status.st_size > limit:
-        raise PolicyError(f"{path}: {what} larger than {size}")
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as exc:
-        raise PolicyError(f"{path}: cannot read the {what} ({exc.__class__.__name__})") from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise PolicyError(f"{path}: the {what} is not a regular file; pass a YAML or JSON file")
-        with os.fdopen(fd, "rb", closefd=False) as f:
-            data = f.read(limit + 1)
-    except OSError as exc:
-        raise PolicyError(f"{path}: cannot read the {what} ({exc.__class__.__name__})") from None
-    finally:
-        os.close(fd)
-    if len(data) > limit:
-        raise PolicyError(f"{path}: {what} larger than {size}")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise PolicyError(
-            f"{path}: byte {exc.start}: the {what} is not UTF-8 text; save it as UTF-8"
-        ) from None
+    """The UTF-8 text of ``path``, a regular file of at most ``limit`` bytes, or a one-line
+    ``PolicyError`` (see ``guardrails.inputs``); the baseline reader shares it."""
+    return read_text(path, what, limit, PolicyError, label=label, fix="pass a YAML or JSON file")
 
 
 class _Refused(Exception):
@@ -356,28 +303,6 @@ class _PolicyLoader(yaml.SafeLoader):
 
 _PolicyLoader.add_constructor("tag:yaml.org,2002:int", _PolicyLoader.construct_yaml_int)
 _PolicyLoader.add_constructor("tag:yaml.org,2002:timestamp", _PolicyLoader.construct_yaml_timestamp)
-
-_QUOTED = re.compile(r"""'[^']*'|"[^"]*"|`[^`]*`""")
-#: what PyYAML quotes that comes from its own vocabulary, not from the file: token names
-#: (``'<block end>'``) and the punctuation a parser expected (``','``)
-_YAML_TOKEN = re.compile(r"""^(['"])(<[a-z ]+>|[\[\]{},?:-])\1$""")
-
-
-def yaml_problem(exc: BaseException) -> str:
-    """PyYAML's one-line description of a problem (with what it was parsing), without anything
-    it quotes from the file (an alias or tag name, a character): the file may hold a credential.
-    Quoted token names of the YAML grammar (``'<block end>'``, ``','``) are kept, re-quoted
-    typographically: they help, and cannot carry input."""
-    parts = [getattr(exc, "context", None), getattr(exc, "problem", None)]
-    text = ": ".join(p for p in parts if isinstance(p, str) and p)
-    text = _QUOTED.sub(
-        lambda m: f"\u2018{m.group()[1:-1]}\u2019" if _YAML_TOKEN.match(m.group()) else "…", text
-    )
-    cut = min((i for i in (text.find("'"), text.find('"'), text.find("`")) if i >= 0), default=-1)
-    if cut >= 0:  # an unbalanced quote: whatever follows it may be input
-        text = text[:cut] + "…"
-    return " ".join(text.split()) or "syntax error"
-
 
 def _parse_json(text: str, where: str) -> Any:
     try:
@@ -513,7 +438,7 @@ def _accounts(source: str, key: str, value: Any) -> tuple[str, ...]:
 
 
 def _rule_id(source: str, key: str, value: Any) -> str:
-    if not _looks_like_rule_id(value):
+    if not looks_like_rule_id(value):
         raise _fail(source, key, "expected a rule id such as GR-IAM-05")
     return value
 
@@ -523,7 +448,7 @@ def _rules(source: str, value: Any) -> dict[str, RuleSettings]:
         raise _fail(source, "rules", "expected a mapping of rule ids to {enabled, severity}")
     out = {}
     for index, (rule_id, settings) in enumerate(value.items()):
-        if not _looks_like_rule_id(rule_id):
+        if not looks_like_rule_id(rule_id):
             raise _fail(
                 source,
                 "rules",

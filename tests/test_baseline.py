@@ -105,7 +105,7 @@ def test_only_a_regular_baseline_file_within_the_cap_is_read(tmp_path):
     big = tmp_path / "big.json"
     with big.open("wb") as f:
         f.truncate(MAX_BASELINE_BYTES + 1)  # sparse: nothing is written, nothing read
-    with pytest.raises(PolicyError, match=r"big\.json: baseline file larger than 64 MiB"):
+    with pytest.raises(PolicyError, match=r"big\.json: the baseline file is larger than 64 MiB"):
         load_baseline(big)
 
 

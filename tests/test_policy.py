@@ -307,7 +307,7 @@ def test_only_a_regular_file_of_at_most_one_mib_is_read(tmp_path):
     big = tmp_path / "big.yaml"
     with big.open("wb") as f:
         f.truncate(MAX_POLICY_BYTES + 1)
-    with pytest.raises(PolicyError, match=r"big\.yaml: policy file larger than 1 MiB"):
+    with pytest.raises(PolicyError, match=r"big\.yaml: the policy file is larger than 1 MiB"):
         Policy.from_file(big)
     binary = tmp_path / "binary.yaml"
     binary.write_bytes(b"mode: \xff\n")

@@ -14,15 +14,14 @@ model, the rules or the writers can hit Python's recursion limit or run for ever
 
 from __future__ import annotations
 
-import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from guardrails import inputs
 from guardrails.errors import InputError
+from guardrails.inputs import MIB
 
-MIB = 1024 * 1024
 #: a template: CloudFormation accepts 1 MB; CDK and SAM templates are far below this
 MAX_TEMPLATE_BYTES = 16 * MIB
 #: a YAML template (PyYAML reads about 1 MiB/s, libyaml about 1 MiB/s with construction)
@@ -76,58 +75,13 @@ def confined(root: Path, relative: Any, what: str, entry: str) -> Path:
     return root / candidate
 
 
-def regular_file(path: Path, what: str) -> os.stat_result:
-    """The file's status when it is a regular file (after following links), else an error that
-    says what it is instead: a FIFO, a device or a socket is never opened."""
-    try:
-        status = path.stat()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no {what} here; check the path") from None
-    except (OSError, RuntimeError, ValueError) as exc:
-        raise InputError(f"{path}: cannot read the {what} ({exc.__class__.__name__})") from None
-    if not stat.S_ISREG(status.st_mode):
-        kind = _kind(status.st_mode)
-        raise InputError(f"{path}: the {what} is {kind}, not a regular file; pass a file")
-    return status
-
-
-def read_bytes(path: Path, what: str, limit: int, budget: ReadBudget | None = None) -> bytes:
-    """At most ``limit`` bytes of the regular file ``path``; a larger file is an error."""
-    status = regular_file(path, what)
-    if status.st_size > limit:
-        raise InputError(
-            f"{path}: the {what} is larger than {limit // MIB} MiB; this is not a file the "
-            "CDK writes"
-        )
-    try:
-        # O_NONBLOCK: a file swapped for a FIFO after the check still never blocks the scan
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the {what} ({exc.__class__.__name__})") from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise InputError(f"{path}: the {what} is not a regular file; pass a file")
-        with os.fdopen(fd, "rb", closefd=False) as f:
-            data = f.read(limit + 1)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the {what} ({exc.__class__.__name__})") from None
-    finally:
-        os.close(fd)
-    if len(data) > limit:
-        raise InputError(f"{path}: the {what} is larger than {limit // MIB} MiB")
-    if budget is not None:
-        budget.take(len(data), path)
-    return data
-
-
 def read_text(path: Path, what: str, limit: int, budget: ReadBudget | None = None) -> str:
-    data = read_bytes(path, what, limit, budget)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{path}: byte {exc.start}: the {what} is not UTF-8 text; fix the file"
-        ) from None
+    """The UTF-8 text of a regular file of at most ``limit`` bytes (``guardrails.inputs``),
+    counted against the scan's ``budget``."""
+    text = inputs.read_text(path, what, limit, InputError)
+    if budget is not None:
+        budget.take(len(text), path)
+    return text
 
 
 def check_shape(
@@ -207,15 +161,3 @@ def _measure(doc: Any, source: str, max_depth: int, max_nodes: int) -> None:
 def _segment(key: Any) -> str:
     text = str(key) if isinstance(key, (str, int)) else "?"
     return text if len(text) <= 64 else text[:61] + "..."
-
-
-def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a directory"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from guardrails.errors import InputError
+from guardrails.inputs import yaml_problem
 from guardrails.model import sam
 from guardrails.model.files import (
     MAX_DEPTH,
@@ -145,16 +145,6 @@ def _parse_yaml(text: str, path: Path) -> Any:
             f"{path}: holds a value YAML cannot construct (a number over 4,300 digits, or a "
             "mapping or list used as a key); fix the template"
         ) from None
-
-
-_QUOTED = re.compile(r"""'[^']*'|"[^"]*"|`[^`]*`""")
-
-
-def yaml_problem(exc: yaml.YAMLError) -> str:
-    """PyYAML's description of a problem without what it quotes from the file (an alias, a
-    tag, a character): the file may hold a credential, and an error never echoes input."""
-    problem = getattr(exc, "problem", None) or "syntax error"
-    return " ".join(_QUOTED.sub("…", str(problem)).split()) or "syntax error"
 
 
 def _name(logical_id: Any) -> str:

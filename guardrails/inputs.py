@@ -1,0 +1,124 @@
+"""Reading a file the user or an assembly names, the one way the package does it: a regular
+file only, bounded in size, opened without blocking, decoded as UTF-8, with errors that name the
+file and never its content.
+
+A FIFO would block a run for ever and a link to ``/dev/zero`` would read until memory runs out,
+so a file's type is checked before it is opened and again on the open descriptor (in case it was
+swapped in between). The policy, the baseline, templates and assembly metadata all read through
+``read_text``; each caller says which error class its failures are (``PolicyError`` for the
+policy and the baseline, ``InputError`` for what is scanned).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from pathlib import Path
+
+from guardrails.errors import GuardrailsError
+
+MIB = 1024 * 1024
+#: Python refuses to convert longer integers (``sys.get_int_max_str_digits``)
+MAX_INT_DIGITS = 4300
+
+
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular file is, for a message."""
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def size_text(limit: int) -> str:
+    return f"{limit // MIB} MiB" if limit % MIB == 0 else f"{limit:,} bytes"
+
+
+def read_bytes(
+    path: Path,
+    what: str,
+    limit: int,
+    error: type[GuardrailsError],
+    *,
+    label: str | None = None,
+    fix: str = "pass a file",
+) -> bytes:
+    """At most ``limit`` bytes of the regular file ``path`` (links followed); anything else
+    raises ``error`` in one line. ``label`` names the file until it is known to exist (a path
+    taken from the CDK context may be anything pasted there)."""
+    shown = label or str(path)
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        raise error(f"{shown}: {what} not found; check the path") from None
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte, a link loop
+        raise error(f"{shown}: cannot read the {what} ({exc.__class__.__name__})") from None
+    if not stat.S_ISREG(status.st_mode):
+        raise error(
+            f"{path}: the {what} is {file_kind(status.st_mode)}, not a regular file; {fix}"
+        )
+    if status.st_size > limit:
+        raise error(f"{path}: the {what} is larger than {size_text(limit)}")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise error(f"{path}: cannot read the {what} ({exc.__class__.__name__})") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise error(f"{path}: the {what} is not a regular file; {fix}")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(limit + 1)
+    except OSError as exc:
+        raise error(f"{path}: cannot read the {what} ({exc.__class__.__name__})") from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise error(f"{path}: the {what} is larger than {size_text(limit)}")
+    return data
+
+
+def read_text(
+    path: Path,
+    what: str,
+    limit: int,
+    error: type[GuardrailsError],
+    *,
+    label: str | None = None,
+    fix: str = "pass a file",
+) -> str:
+    """``read_bytes`` decoded as UTF-8 (a BOM is allowed)."""
+    data = read_bytes(path, what, limit, error, label=label, fix=fix)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise error(
+            f"{path}: byte {exc.start}: the {what} is not UTF-8 text; save it as UTF-8"
+        ) from None
+
+
+_QUOTED = re.compile(r"""'[^']*'|"[^"]*"|`[^`]*`""")
+#: what PyYAML quotes that comes from its own vocabulary, not from the file: token names
+#: (``'<block end>'``) and the punctuation a parser expected (``','``)
+_YAML_TOKEN = re.compile(r"""^(['"])(<[a-z ]+>|[\[\]{},?:-])\1$""")
+
+
+def yaml_problem(exc: BaseException) -> str:
+    """PyYAML's one-line description of a problem (with what it was parsing), without anything
+    it quotes from the file (an alias or tag name, a character): the file may hold a credential.
+    Quoted token names of the YAML grammar (``'<block end>'``, ``','``) are kept, re-quoted
+    typographically: they help, and cannot carry input."""
+    parts = [getattr(exc, "context", None), getattr(exc, "problem", None)]
+    text = ": ".join(p for p in parts if isinstance(p, str) and p)
+    text = _QUOTED.sub(
+        lambda m: f"\u2018{m.group()[1:-1]}\u2019" if _YAML_TOKEN.match(m.group()) else "…", text
+    )
+    cut = min((i for i in (text.find("'"), text.find('"'), text.find("`")) if i >= 0), default=-1)
+    if cut >= 0:  # an unbalanced quote: whatever follows it may be input
+        text = text[:cut] + "…"
+    return " ".join(text.split()) or "syntax error"
