@@ -30,6 +30,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check guardrails stacks tests app.py benchmarks
 	$(VENV)/bin/ruff format --check guardrails stacks tests app.py benchmarks
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf cdk.out .pytest_cache

@@ -11,13 +11,12 @@ and a hand-edited one may hold anything.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
 
 from guardrails.errors import PolicyError
-from guardrails.inputs import MAX_INT_DIGITS, MIB
+from guardrails.inputs import MIB, parse_json
 from guardrails.policy import read_bounded_text
 
 Key = tuple[str, str, str, str]
@@ -71,14 +70,4 @@ def load_baseline(path: str | Path) -> frozenset[Key]:
 
 
 def _parse(text: str, p: Path) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:  # its msg never quotes the document
-        raise PolicyError(f"{p}:{exc.lineno}:{exc.colno}: malformed baseline ({exc.msg})") from None
-    except RecursionError:
-        raise PolicyError(f"{p}: nested too deep to read; not a guardrails JSON report") from None
-    except ValueError:  # an integer of more than 4,300 digits
-        raise PolicyError(
-            f"{p}: holds a number longer than {MAX_INT_DIGITS:,} digits; "
-            "not a guardrails JSON report"
-        ) from None
+    return parse_json(text, p, "baseline", PolicyError, "not a guardrails JSON report")

@@ -230,13 +230,13 @@ def _remediated(
     """The hardening Aspect's change log, read back from the assembly, as findings with status
     ``remediated``: what was wrong, and what the Aspect set instead."""
     by_path: dict[str, tuple[str, str, str]] = {}
-    for stack in assembly.stacks:
-        for resource in stack.resources.values():
+    for stack_template in assembly.stacks:
+        for resource in stack_template.resources.values():
             if resource.construct_path:
                 by_path[resource.construct_path] = (
-                    stack.name,
+                    stack_template.name,
                     resource.logical_id,
-                    stack.template_path,
+                    stack_template.template_path,
                 )
     out = []
     for change in assembly.remediations:

@@ -11,10 +11,12 @@ policy and the baseline, ``InputError`` for what is scanned).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
 from pathlib import Path
+from typing import Any
 
 from guardrails.errors import GuardrailsError
 
@@ -60,9 +62,7 @@ def read_bytes(
     except (OSError, ValueError) as exc:  # a name too long, a NUL byte, a link loop
         raise error(f"{shown}: cannot read the {what} ({exc.__class__.__name__})") from None
     if not stat.S_ISREG(status.st_mode):
-        raise error(
-            f"{path}: the {what} is {file_kind(status.st_mode)}, not a regular file; {fix}"
-        )
+        raise error(f"{path}: the {what} is {file_kind(status.st_mode)}, not a regular file; {fix}")
     if status.st_size > limit:
         raise error(f"{path}: the {what} is larger than {size_text(limit)}")
     try:
@@ -99,6 +99,24 @@ def read_text(
     except UnicodeDecodeError as exc:
         raise error(
             f"{path}: byte {exc.start}: the {what} is not UTF-8 text; save it as UTF-8"
+        ) from None
+
+
+def parse_json(text: str, where: object, what: str, error: type[GuardrailsError], fix: str) -> Any:
+    """``json.loads`` with its failures as one line that names the place and the ``fix``:
+    ``JSONDecodeError`` messages never quote the document; nesting deeper than the interpreter
+    can follow and integers Python will not convert are said in words."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise error(
+            f"{where}:{exc.lineno}:{exc.colno}: malformed {what} ({exc.msg}); {fix}"
+        ) from None
+    except RecursionError:
+        raise error(f"{where}: nested too deep to read; {fix}") from None
+    except ValueError:  # an integer of more than 4,300 digits
+        raise error(
+            f"{where}: holds a number longer than {MAX_INT_DIGITS:,} digits; {fix}"
         ) from None
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
-import json
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from typing import Any
 import yaml
 
 from guardrails.errors import PolicyError
-from guardrails.inputs import MAX_INT_DIGITS, MIB, read_text, yaml_problem
+from guardrails.inputs import MAX_INT_DIGITS, MIB, parse_json, read_text, yaml_problem
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 #: rank used for comparisons: a higher number is more severe
@@ -304,20 +303,9 @@ class _PolicyLoader(yaml.SafeLoader):
 _PolicyLoader.add_constructor("tag:yaml.org,2002:int", _PolicyLoader.construct_yaml_int)
 _PolicyLoader.add_constructor("tag:yaml.org,2002:timestamp", _PolicyLoader.construct_yaml_timestamp)
 
+
 def _parse_json(text: str, where: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:  # its msg never quotes the document
-        raise PolicyError(f"{where}:{exc.lineno}:{exc.colno}: malformed JSON ({exc.msg})") from None
-    except RecursionError:
-        raise PolicyError(
-            f"{where}: nested too deep to read; a policy needs a few levels"
-        ) from None
-    except ValueError:  # an integer of more than 4,300 digits
-        raise PolicyError(
-            f"{where}: holds a number longer than {MAX_INT_DIGITS:,} digits; "
-            "no policy key needs one"
-        ) from None
+    return parse_json(text, where, "JSON", PolicyError, "fix the policy")
 
 
 def _parse_yaml(text: str, where: str) -> Any:

@@ -53,7 +53,9 @@ def assembly(pristine: Path, tmp_path: Path) -> Path:
     return target
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str, timeout: float = 60) -> tuple[int, str, str]:
+def run(
+    capsys: pytest.CaptureFixture[str], *argv: str, timeout: float = 60
+) -> tuple[int, str, str]:
     """The CLI in a thread: a case that blocks (a FIFO) fails the test instead of hanging it."""
     result: list[int] = []
     thread = threading.Thread(target=lambda: result.append(cli.main(list(argv))), daemon=True)
@@ -169,14 +171,14 @@ def test_a_rule_that_fails_makes_the_scan_fail_unless_allowed(capsys, assembly, 
         yield  # pragma: no cover
 
     rule = base.registry()["GR-OBS-01"]
-    monkeypatch.setitem(base.registry(), "GR-OBS-01", rule.__class__(**{**vars(rule), "check": broken}))
+    monkeypatch.setitem(
+        base.registry(), "GR-OBS-01", rule.__class__(**{**vars(rule), "check": broken})
+    )
     code, out, err = run(capsys, "scan", str(assembly), "--fail-on", "none")
     assert code == 2
     assert "GR-OBS-01" in out and "INCOMPLETE" in out and SECRET not in out + err
     assert not any(line.startswith("PASSED") for line in out.splitlines())
-    code, out, err = run(
-        capsys, "scan", str(assembly), "--fail-on", "none", "--allow-incomplete"
-    )
+    code, out, err = run(capsys, "scan", str(assembly), "--fail-on", "none", "--allow-incomplete")
     assert code == 0 and "INCOMPLETE" in out
 
 
@@ -192,7 +194,7 @@ def test_json_report_lists_the_errors(capsys, assembly, monkeypatch):
 # -- silent gaps -------------------------------------------------------------------------------
 def test_a_missing_asset_is_an_error(capsys, assembly):
     shutil.rmtree(next(assembly.glob("asset.*")))
-    code, out, err = run(capsys, "scan", str(assembly), "--fail-on", "none")
+    code, out, _ = run(capsys, "scan", str(assembly), "--fail-on", "none")
     assert code == 2, out
     assert "GR-SEC-04 could not fully check" in out
     assert "FAILED" in out.splitlines()[-1]
@@ -253,11 +255,13 @@ def test_template_sections_of_the_wrong_type(capsys, assembly, section, value):
 
 def test_a_number_too_long_to_read(capsys, assembly):
     text = template(assembly).read_text()
-    template(assembly).write_text(text.replace('"Resources"', '"Big": ' + "9" * 5000 + ', "Resources"', 1))
-    assert_exit_2_one_line(*run(capsys, "scan", str(assembly)), "number too long")
+    template(assembly).write_text(
+        text.replace('"Resources"', '"Big": ' + "9" * 5000 + ', "Resources"', 1)
+    )
+    assert_exit_2_one_line(*run(capsys, "scan", str(assembly)), "number longer than 4,300 digits")
 
 
-# -- bounded work: nothing blocks, nothing reads for ever -------------------------------------------
+# -- bounded work: nothing blocks, nothing reads for ever --------------------------------------
 def test_a_fifo_manifest_does_not_block(capsys, assembly):
     (assembly / "manifest.json").unlink()
     os.mkfifo(assembly / "manifest.json")
@@ -309,9 +313,11 @@ Resources:
       Tags: *i
 """
 
-MERGE_BOMB = "a0: &a0 {k0: v}\n" + "".join(
-    f"a{i}: &a{i} {{<<: [*a{i - 1}, *a{i - 1}], k{i}: v}}\n" for i in range(1, 40)
-) + "Resources: {}\n"
+MERGE_BOMB = (
+    "a0: &a0 {k0: v}\n"
+    + "".join(f"a{i}: &a{i} {{<<: [*a{i - 1}, *a{i - 1}], k{i}: v}}\n" for i in range(1, 40))
+    + "Resources: {}\n"
+)
 
 
 def test_a_billion_laughs_is_refused_quickly(capsys, tmp_path):

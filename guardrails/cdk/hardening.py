@@ -28,7 +28,7 @@ import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import aws_cdk as cdk
 import jsii
@@ -37,7 +37,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
-from constructs import IConstruct
+from constructs import Construct, IConstruct
 
 from guardrails.model.assembly import REMEDIATION_METADATA
 from guardrails.model.framework import is_framework_function
@@ -455,14 +455,15 @@ class _FunctionFixer:
         )
         return group
 
-    def new_scope(self) -> tuple[IConstruct, str]:
+    def new_scope(self) -> tuple[Construct, str]:
         """Where a resource the Aspect adds for the function goes, and its id's prefix: in the
         L2 ``Function``; beside a raw ``CfnFunction``, named after it (several share a scope;
         not below it: a child would inherit the function's dependencies, a cycle when the
         function depends on a policy that names the child)."""
         if self.fn is not None:
             return self.fn, ""
-        return self.cfn.node.scope, self.cfn.node.id
+        # a CfnFunction always has a scope (only the App has none), and scopes are Constructs
+        return cast(Construct, self.cfn.node.scope), self.cfn.node.id
 
     def set_logging(self, config: Mapping[str, Any]) -> None:
         self.cfn.logging_config = lambda_.CfnFunction.LoggingConfigProperty(
@@ -578,8 +579,11 @@ class _FunctionFixer:
             if have is None:
                 return  # another template value (a parameter...): not decided, left alone
             want = _boundary_identity(wanted, account)
-            same_name = want is not None and have[1].casefold() == want[1].casefold()
-            if same_name and (have[0] is None or want[0] is None or have[0] == want[0]):
+            if (
+                want is not None
+                and have[1].casefold() == want[1].casefold()
+                and (have[0] is None or want[0] is None or have[0] == want[0])
+            ):
                 return  # the same policy, written another way (as GR-IAM-10 compares)
         if _POLICY_ARN.match(wanted.strip()):
             value: Any = wanted  # the policy's ARN, verbatim

@@ -20,7 +20,7 @@ import aws_cdk as cdk
 import jsii
 
 from guardrails import engine
-from guardrails.errors import GuardrailsError
+from guardrails.errors import GuardrailsError, where
 from guardrails.model.assembly import load_assembly
 from guardrails.policy import CONTEXT_FAIL_ON, CONTEXT_MODE, CONTEXT_POLICY, Policy
 from guardrails.report.escape import clean
@@ -83,6 +83,9 @@ class LambdaGuardrails:
             report = self.scan(templates, policy, outdir=_outdir(app))
         except GuardrailsError as exc:  # the assembly could not be read: never a pass
             report = engine.Report(findings=(), functions=0, policy=policy, errors=(str(exc),))
+        except Exception as exc:  # a bug: reported by where it happened, never by its text
+            error = f"the guardrails could not check the app (internal error {where(exc)})"
+            report = engine.Report(findings=(), functions=0, policy=policy, errors=(error,))
         self.last_report = report
         for error in report.errors:
             print(f"lambda-guardrails: error: {clean(error)}", file=sys.stderr)

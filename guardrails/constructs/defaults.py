@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import aws_cdk as cdk
 import jsii
@@ -176,14 +176,15 @@ class SecureFunctionDefaults:
     def _key(self, scope: Construct) -> kms.IKey | None:
         """The policy's key, else the stack's own key (created once), else none."""
         if self.policy.kms_key_arn:
-            found = scope.node.try_find_child("Key")
+            # "Key" here is only ever the IKey the line below imported on an earlier call
+            found = cast(kms.IKey | None, scope.node.try_find_child("Key"))
             return found or kms.Key.from_key_arn(scope, "Key", self.policy.kms_key_arn)
         if not self.create_key:
             return None
         stack = cdk.Stack.of(scope)
         existing = stack.node.try_find_child(STACK_KEY_ID)
         if existing is not None:
-            return existing
+            return cast(kms.IKey, existing)  # the kms.Key created below (or by the Aspect)
         return kms.Key(
             stack,
             STACK_KEY_ID,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import aws_cdk as cdk
 import jsii
@@ -398,11 +398,17 @@ class SecureFunction(Construct):
             common["code_signing_config"] = signing
         #: the ``aws_lambda.Function`` (or ``DockerImageFunction``)
         self.function: lambda_.Function
-        if image:
+        if isinstance(code, lambda_.DockerImageCode):  # == image
             self.function = lambda_.DockerImageFunction(self, "Function", code=code, **common)
         else:
+            # a zip function: runtime and handler were checked not None above
             self.function = lambda_.Function(
-                self, "Function", runtime=runtime, handler=handler, code=code, **common
+                self,
+                "Function",
+                runtime=cast(lambda_.Runtime, runtime),
+                handler=cast(str, handler),
+                code=code,
+                **common,
             )
 
         for name, secret in (secrets or {}).items():

@@ -8,7 +8,6 @@ construct path of every logical id and the ``aws:cdk:acknowledged-rules`` entrie
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from guardrails.errors import InputError
+from guardrails.inputs import parse_json
 from guardrails.model.files import (
     MAX_METADATA_BYTES,
     ReadBudget,
@@ -171,14 +171,7 @@ def load_assembly(directory: Path, only_templates: set[Path] | None = None) -> A
 def read_json(path: Path, what: str, budget: ReadBudget | None = None) -> Any:
     """A JSON file of an assembly: a regular file, bounded in size and nesting."""
     text = read_text(path, what, MAX_METADATA_BYTES, budget)
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}:{exc.lineno}:{exc.colno}: malformed {what} ({exc.msg})") from None
-    except RecursionError:
-        raise InputError(f"{path}: the {what} is nested too deep to read") from None
-    except ValueError:  # an integer of more than 4,300 digits
-        raise InputError(f"{path}: the {what} holds a number too long to read") from None
+    doc = parse_json(text, path, what, InputError, "synthesize the app again")
     check_shape(doc, str(path), shared=False)
     return doc
 
@@ -456,6 +449,7 @@ def _stack(
             metadata=metadata,
             evaluator=evaluator,
         )
+    outputs = doc.get("Outputs")
     return StackTemplate(
         name=name,
         template_path=str(template_path.resolve()),
@@ -464,7 +458,7 @@ def _stack(
         account=account,
         region=region,
         assets=assets,
-        outputs=doc.get("Outputs") if isinstance(doc.get("Outputs"), dict) else {},
+        outputs=outputs if isinstance(outputs, dict) else {},
         evaluator=evaluator,
     )
 

@@ -234,7 +234,7 @@ class _FrontDoors:
     def _of_type(self, value: Any, *types: str) -> str | None:
         """The logical id a single ``Ref`` / ``Fn::GetAtt`` points at, if of one of ``types``."""
         target = value.resource if isinstance(value, Token) else None
-        if target in self.resources and self.resources[target].type in types:
+        if target is not None and target in self.resources and self.resources[target].type in types:
             return target
         return None
 

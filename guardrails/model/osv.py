@@ -121,11 +121,12 @@ class OsvDatabase:
     def add(self, record: dict[str, Any]) -> None:
         if record.get("withdrawn"):
             return
+        summary, modified = record.get("summary"), record.get("modified")
         advisory = Advisory(
             id=record["id"],
             aliases=tuple(a for a in record.get("aliases") or () if isinstance(a, str)),
-            summary=record.get("summary") if isinstance(record.get("summary"), str) else "",
-            modified=record.get("modified") if isinstance(record.get("modified"), str) else "",
+            summary=summary if isinstance(summary, str) else "",
+            modified=modified if isinstance(modified, str) else "",
         )
         indexed = False
         for entry in record.get("affected") or ():

@@ -434,13 +434,14 @@ class _Expansion:
         for logical_id, resource in self.source.items():
             kind = resource.get("Type") if isinstance(resource, dict) else None
             kind = kind if isinstance(kind, str) else None
-            handler = {
+            handlers = {
                 "AWS::Serverless::Function": self.function,
                 "AWS::Serverless::Api": self.rest_api,
                 "AWS::Serverless::HttpApi": self.http_api,
                 "AWS::Serverless::LayerVersion": self.layer,
                 "AWS::Serverless::SimpleTable": self.simple_table,
-            }.get(kind)
+            }
+            handler = handlers.get(kind) if kind is not None else None
             if handler is None:
                 self.out.setdefault(logical_id, resource)
             else:
@@ -594,7 +595,11 @@ class _Expansion:
         if sam.get("VpcConfig"):
             arns.append(_managed("service-role/AWSLambdaVPCAccessExecutionRole"))
         for event in events.values():
-            pull = _PULL_EVENTS.get(event.get("Type")) if isinstance(event, dict) else None
+            pull = (
+                _PULL_EVENTS.get(event["Type"])
+                if isinstance(event, dict) and "Type" in event
+                else None
+            )
             if pull and _managed(pull[1]) not in arns:
                 arns.append(_managed(pull[1]))
         policies: list[dict[str, Any]] = []
@@ -885,7 +890,8 @@ class _Expansion:
                 )
         rest_api_id = _ref(api_id) if api_id else given
         api_auth = self._api_auth(api_id if given is not None else None, "Api")
-        auth = p.get("Auth") if isinstance(p.get("Auth"), dict) else {}
+        raw_auth = p.get("Auth")
+        auth = raw_auth if isinstance(raw_auth, dict) else {}
         authorizer = auth.get("Authorizer", api_auth.get("DefaultAuthorizer"))
         method = _literal(p.get("Method")) or "ANY"
         method = "ANY" if method.lower() == "any" else method.upper()
@@ -945,9 +951,9 @@ class _Expansion:
 
     def _api_path(self, api_id: str | None, rest_api_id: Any, path: str, owner: Mapping) -> Any:
         """The ``ResourceId`` of ``path``: the root resource, or a chain of resources."""
-        parent: Any = {"Fn::GetAtt": [api_id, "RootResourceId"]} if api_id else None
-        if parent is None:
+        if not api_id:
             return None
+        parent: Any = {"Fn::GetAtt": [api_id, "RootResourceId"]}
         so_far = ""
         for part in [s for s in path.split("/") if s]:
             so_far += "/" + part
@@ -966,7 +972,7 @@ class _Expansion:
 
     def rest_api(self, api_id: str, resource: dict[str, Any]) -> None:
         sam = self._props(api_id, resource, "Api")
-        props = {
+        props: dict[str, Any] = {
             k: sam[k]
             for k in ("Name", "Description", "EndpointConfiguration", "BinaryMediaTypes")
             if k in sam
@@ -1012,7 +1018,8 @@ class _Expansion:
                 )
         api_ref = _ref(api_id) if api_id else given
         api_auth = self._api_auth(api_id if given is not None else None, "HttpApi")
-        auth = p.get("Auth") if isinstance(p.get("Auth"), dict) else {}
+        raw_auth = p.get("Auth")
+        auth = raw_auth if isinstance(raw_auth, dict) else {}
         authorizer = auth.get("Authorizer", api_auth.get("DefaultAuthorizer"))
         self.add(
             f"{event_id}Integration",
@@ -1026,13 +1033,8 @@ class _Expansion:
             owner,
         )
         path, method = _literal(p.get("Path")), _literal(p.get("Method"))
-        route_key = (
-            "$default"
-            if path is None and method is None
-            else (
-                f"{'ANY' if (method or 'any').lower() == 'any' else method.upper()} {path or '/'}"
-            )
-        )
+        verb = "ANY" if not method or method.lower() == "any" else method.upper()
+        route_key = "$default" if path is None and method is None else f"{verb} {path or '/'}"
         props: dict[str, Any] = {
             "ApiId": api_ref,
             "RouteKey": route_key,
@@ -1072,7 +1074,7 @@ class _Expansion:
 
     def http_api(self, api_id: str, resource: dict[str, Any]) -> None:
         sam = self._props(api_id, resource, "HttpApi")
-        props = {
+        props: dict[str, Any] = {
             k: sam[k] for k in ("Name", "Description", "DisableExecuteApiEndpoint") if k in sam
         }
         props["ProtocolType"] = "HTTP"
@@ -1095,7 +1097,7 @@ class _Expansion:
     # -- other resources ----------------------------------------------------------------------
     def layer(self, layer_id: str, resource: dict[str, Any]) -> None:
         sam = self._props(layer_id, resource, "LayerVersion")
-        props = {
+        props: dict[str, Any] = {
             k: sam[k]
             for k in (
                 "LayerName",
@@ -1123,7 +1125,8 @@ class _Expansion:
 
     def simple_table(self, table_id: str, resource: dict[str, Any]) -> None:
         sam = self._props(table_id, resource, "SimpleTable")
-        key = sam.get("PrimaryKey") if isinstance(sam.get("PrimaryKey"), dict) else {}
+        raw_key = sam.get("PrimaryKey")
+        key = raw_key if isinstance(raw_key, dict) else {}
         name = key.get("Name", "id")
         key_type = key.get("Type", "String")
         kind = {"String": "S", "Number": "N", "Binary": "B"}.get(

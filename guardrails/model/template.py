@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
 from guardrails.errors import InputError
-from guardrails.inputs import yaml_problem
+from guardrails.inputs import parse_json, yaml_problem
 from guardrails.model import sam
 from guardrails.model.files import (
     MAX_DEPTH,
@@ -57,8 +56,8 @@ def _multi_constructor(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node
             value = value.split(".", 1)
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
+    else:  # the composer builds only scalar, sequence and mapping nodes
+        value = loader.construct_mapping(cast(yaml.MappingNode, node), deep=True)
     return {name: value}
 
 
@@ -109,21 +108,7 @@ def load_template(path: Path, budget: ReadBudget | None = None) -> dict[str, Any
 
 
 def _parse_json(text: str, path: Path) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{path}:{exc.lineno}:{exc.colno}: malformed JSON ({exc.msg}); fix the template"
-        ) from None
-    except RecursionError:
-        raise InputError(
-            f"{path}: nested too deep to read (more than {MAX_DEPTH} levels); "
-            "a CloudFormation template never needs this"
-        ) from None
-    except ValueError:  # an integer of more than 4,300 digits
-        raise InputError(
-            f"{path}: holds a number too long to read (over 4,300 digits); fix the template"
-        ) from None
+    return parse_json(text, path, "JSON", InputError, "fix the template")
 
 
 def _parse_yaml(text: str, path: Path) -> Any:

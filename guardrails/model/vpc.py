@@ -240,8 +240,8 @@ class _NetworkIndex:
             value = r.properties.get("VpcId")
             if isinstance(value, Token) and value.foreign:
                 self.endpoints_of_vpc[(value.foreign[0], value.target)].append(r)
-            elif self._ref(value):
-                self.endpoints_of_vpc[(self.stack.name, self._ref(value))].append(r)
+            elif vpc_id := self._ref(value):
+                self.endpoints_of_vpc[(self.stack.name, vpc_id)].append(r)
         self._subnets: dict[str, Subnet] = {}
         self._groups: dict[str, SecurityGroup] = {}
         self._endpoints: dict[tuple[str, str], tuple[VpcEndpoint, ...]] = {}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterable
+from typing import cast
 
 from guardrails.engine import Finding, Report
 from guardrails.policy import SEVERITIES
@@ -96,8 +97,9 @@ def _finding(finding: Finding) -> list[str]:
 
 def _summary(report: Report) -> list[str]:
     open_findings = report.open
-    by_severity = report.summary()["by_severity"]
-    counts = ", ".join(f"{n} {clean(severity)}" for severity, n in by_severity.items())  # type: ignore[union-attr]
+    # Report.summary() builds "by_severity" as a dict[str, int] (its return type is looser)
+    by_severity = cast(dict[str, int], report.summary()["by_severity"])
+    counts = ", ".join(f"{n} {clean(severity)}" for severity, n in by_severity.items())
     parts = [
         _plural(report.functions, "function"),
         _plural(len(open_findings), "open finding") + (f" ({counts})" if counts else ""),

@@ -90,7 +90,7 @@ from typing import Any
 try:  # the standard library's regex parser, to find the words a regex requires (``_gate``)
     from re import _parser as _sre  # type: ignore[attr-defined]
 except ImportError:  # Python 3.10
-    import sre_parse as _sre  # type: ignore[no-redef]
+    import sre_parse as _sre
 
 from detect_secrets.core.potential_secret import PotentialSecret
 from detect_secrets.plugins.base import BasePlugin, RegexBasedDetector
@@ -689,13 +689,14 @@ class _Screen:
     def lines_with(self, word: str) -> set[int]:
         if word not in self._with_word:
             found: set[int] = set()
-            position = self.lowered.find(word) if self.lowered is not None else -1
-            while position >= 0:
+            lowered = self.lowered
+            position = lowered.find(word) if lowered is not None else -1
+            while lowered is not None and position >= 0:
                 number = self._line_of(position)
                 found.add(number)
                 if number >= len(self.starts):
                     break
-                position = self.lowered.find(word, self.starts[number])
+                position = lowered.find(word, self.starts[number])
             self._with_word[word] = found
         return self._with_word[word]
 
@@ -729,7 +730,7 @@ class _Screen:
         if self.lowered is None:
             twin = None
         whole = _multiline(twin or regex)
-        text = self.joined if twin is None else self.lowered
+        text = self.joined if twin is None or self.lowered is None else self.lowered
         found: set[int] = set()
         position = 0
         while True:

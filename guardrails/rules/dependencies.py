@@ -338,7 +338,9 @@ def unpinned_dependencies(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Viol
     "module"}``) installs nothing at runtime and is not reported. ``pyproject.toml``, ``Pipfile``
     and other managers are not read. Functions without a code asset in the assembly (inline
     code, an S3 object or image of a template scanned alone) are not reported. One violation per
-    manifest at ``Properties/Code``, naming the file (path inside the asset) and its lines.
+    manifest at ``Properties/Code``, naming the file (path inside the asset) and its lines. An
+    asset the assembly names that is missing, or a folder or special file in it that cannot be
+    read, is an error of the report (the scan fails closed), not a clean result.
     """
     if fn.code is None or fn.code.asset_path is None:
         return

@@ -296,9 +296,11 @@ def multi_az(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
     if net is None or net.unresolved_subnets or not net.subnets:
         return
     zones = {s.zone for s in net.subnets}
-    if None in zones or len(zones) != 1:
+    if len(zones) != 1:
         return
     (zone,) = zones
+    if zone is None:
+        return
     subnets = [s.logical_id for s in net.subnets]
     several = len(subnets) > 1
     yield Violation(
@@ -525,7 +527,8 @@ def _action_site(stmt: Statement, action: str) -> Site:
         if len(stmt.actions) == 1:
             return stmt.site.at("Action")
         for j, pattern in enumerate(stmt.actions):
-            if actions.matches(pattern, action):
+            # an entry that is not a string (a token, a nested list) names no action
+            if isinstance(pattern, str) and actions.matches(pattern, action):
                 return stmt.site.at("Action", j)
         return stmt.site.at("Action")
     return stmt.site.at("NotAction")
