@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from guardrails.baseline import load_baseline
-from guardrails.errors import where as exception_site
+from guardrails.errors import describe
 from guardrails.model import graph
 from guardrails.model.assembly import Assembly
 from guardrails.model.function import LambdaFunction, Site
@@ -369,6 +369,6 @@ def _order(f: Finding) -> tuple[object, ...]:
 def _rule_error(rule: Rule, fn: LambdaFunction, exc: Exception) -> str:
     """Where the rule broke, without the exception's text (it could carry a value)."""
     return (
-        f"rule {rule.id} failed on {fn.stack}/{fn.logical_id}: {exception_site(exc)}; "
+        f"rule {rule.id} failed on {fn.stack}/{fn.logical_id}: {describe(exc)}; "
         "the other rules still ran"
     )

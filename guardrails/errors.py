@@ -24,3 +24,9 @@ def where(exc: BaseException) -> str:
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if "guardrails" in f.filename]
     at = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
     return f"{exc.__class__.__name__}{at}"
+
+
+def describe(exc: BaseException) -> str:
+    """What went wrong, for a report: the message of an error this package raised on purpose
+    (written to name places, never values), else only ``where`` it happened."""
+    return str(exc) if isinstance(exc, GuardrailsError) else where(exc)

@@ -109,8 +109,9 @@ def parse_json(text: str, where: object, what: str, error: type[GuardrailsError]
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
+        problem = parser_words(exc.msg)
         raise error(
-            f"{where}:{exc.lineno}:{exc.colno}: malformed {what} ({exc.msg}); {fix}"
+            f"{where}:{exc.lineno}:{exc.colno}: malformed {what} ({problem}); {fix}"
         ) from None
     except RecursionError:
         raise error(f"{where}: nested too deep to read; {fix}") from None
@@ -118,6 +119,15 @@ def parse_json(text: str, where: object, what: str, error: type[GuardrailsError]
         raise error(
             f"{where}: holds a number longer than {MAX_INT_DIGITS:,} digits; {fix}"
         ) from None
+
+
+_UNEXPECTED = re.compile(r"\b[Uu]nexpected\b(?P<end> end)?")
+
+
+def parser_words(text: str) -> str:
+    """A parser's description of a problem in the tool's words: "unexpected" is what the tool
+    says of its own crashes, never of the input ("premature end of stream", "stray BOM")."""
+    return _UNEXPECTED.sub(lambda m: "premature end" if m.group("end") else "stray", text)
 
 
 _QUOTED = re.compile(r"""'[^']*'|"[^"]*"|`[^`]*`""")
@@ -139,4 +149,4 @@ def yaml_problem(exc: BaseException) -> str:
     cut = min((i for i in (text.find("'"), text.find('"'), text.find("`")) if i >= 0), default=-1)
     if cut >= 0:  # an unbalanced quote: whatever follows it may be input
         text = text[:cut] + "…"
-    return " ".join(text.split()) or "syntax error"
+    return parser_words(" ".join(text.split())) or "syntax error"

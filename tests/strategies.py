@@ -25,6 +25,7 @@ import yaml
 from hypothesis import strategies as st
 
 from guardrails import cli
+from guardrails.policy import SEVERITY_RANK
 
 #: planted in values (environment, parameter defaults, alias names, tag keys, reasons, asset
 #: files): it may only ever be printed masked, like ``hu****(24 chars)``
@@ -52,9 +53,12 @@ ODD_CHARS = (
     "中",
     "\U0001f600",
 )
-#: what a report may never hold raw (the contract): C0 but LF, DEL and C1, the line and
-#: paragraph separators, lone surrogates
-FORBIDDEN = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+#: what a report may never hold raw: C0 but LF, DEL and C1, the line and paragraph
+#: separators, lone surrogates (the contract), and the bidi embeddings, overrides and isolates
+#: that ``guardrails.report.escape`` promises to escape too ("Trojan Source")
+FORBIDDEN = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 #: stands for a deeply nested value, written into the document's text by hand afterwards
 #: (``json.dumps`` and ``yaml.safe_dump`` recurse, so they cannot write it themselves)
 DEEP = "DEEPHOLEMARKER"
@@ -70,6 +74,7 @@ def _cached(factory: Callable[..., Any]) -> Any:
     cached = functools.cache(factory)
     _CACHED.append(cached)
     return cached
+
 
 # -- logical ids, names, references ----------------------------------------------------------
 #: the logical ids the generated resources use, so references between them link
@@ -104,6 +109,12 @@ POOL = (
     "SamFn",
     "SamApi",
     "SamHttpApi",
+    # what the SAM expansion generates: a template may already hold these ids
+    "SamFnRole",
+    "SamFnUrl",
+    "SamFnGetPermission",
+    "ServerlessRestApi",
+    "ServerlessHttpApi",
 )
 PARAMS = ("Env", "Secret", "Runtime", "Stage")
 CONDITIONS = ("IsProd", "IsDev", "Loop", "Missing")
@@ -327,9 +338,7 @@ def intrinsics(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
             lambda v: {"Fn::Sub": v},
             st.one_of(
                 sub_string,
-                st.tuples(sub_string, st.dictionaries(st.sampled_from(PARAMS), children)).map(
-                    list
-                ),
+                st.tuples(sub_string, st.dictionaries(st.sampled_from(PARAMS), children)).map(list),
                 items,
                 children,
             ),
@@ -387,14 +396,27 @@ def intrinsics(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
 
 
 @_cached
+def keys() -> st.SearchStrategy[Any]:
+    """Keys of an object: words, odd text, and (written as YAML) numbers, booleans and null,
+    which YAML reads as keys of those types, not as strings."""
+    return st.one_of(
+        st.sampled_from(WORDS),
+        odd_text(max_size=4),
+        st.integers(-2, 2),
+        st.booleans(),
+        st.none(),
+        st.just(1.5),
+    )
+
+
+@_cached
 def values(*, secret: bool = False, leaves: int = 12) -> st.SearchStrategy[Any]:
     """Any JSON value: scalars, lists, objects and intrinsics, nested a few levels."""
     return st.recursive(
         scalars(secret=secret),
         lambda children: st.one_of(
             st.lists(children, max_size=4),
-            st.dictionaries(st.one_of(st.sampled_from(WORDS), odd_text(max_size=4)), children,
-                            max_size=4),
+            st.dictionaries(keys(), children, max_size=4),
             intrinsics(children),
         ),
         max_leaves=leaves,
@@ -483,6 +505,7 @@ def environment() -> st.SearchStrategy[Any]:
     names = st.one_of(
         st.sampled_from(["DB_PASSWORD", "API_KEY", "SECRET_ARN", "TABLE", "TOKEN", "LOG_LEVEL"]),
         odd_text(max_size=6),
+        keys(),
     )
     secret_value = st.one_of(st.just(SECRET), strings(), values(leaves=3))
     return shaped({"Variables": st.dictionaries(names, secret_value, max_size=4)})
@@ -611,15 +634,25 @@ def _sam_policies() -> st.SearchStrategy[Any]:
         ),
         st.one_of(
             st.dictionaries(
-                st.sampled_from(["QueueName", "TableName", "BucketName", "FunctionName",
-                                 "ParameterName", "SecretArn", "KeyId"]),
+                st.sampled_from(
+                    [
+                        "QueueName",
+                        "TableName",
+                        "BucketName",
+                        "FunctionName",
+                        "ParameterName",
+                        "SecretArn",
+                        "KeyId",
+                    ]
+                ),
                 st.one_of(strings(), ref(PARAMS)),
                 max_size=2,
             ),
             values(leaves=3),
         ),
     )
-    entry = st.one_of(st.sampled_from(WORDS), template, policy_document())
+    odd = st.dictionaries(keys(), values(leaves=2), min_size=1, max_size=1)
+    entry = st.one_of(st.sampled_from(WORDS), template, policy_document(), odd)
     return st.one_of(entry, st.lists(entry, max_size=3))
 
 
@@ -703,7 +736,9 @@ def resource_props() -> dict[str, dict[str, st.SearchStrategy[Any]]]:
         "AWS::Lambda::Function": _function_props(),
         "AWS::Lambda::Permission": {
             "FunctionName": fn_ref,
-            "Action": st.sampled_from(["lambda:InvokeFunction", "lambda:*", "lambda:InvokeFunctionUrl"]),
+            "Action": st.sampled_from(
+                ["lambda:InvokeFunction", "lambda:*", "lambda:InvokeFunctionUrl"]
+            ),
             "Principal": st.sampled_from(WORDS),
             "SourceArn": st.one_of(strings(), ref(POOL)),
             "SourceAccount": strings(),
@@ -842,7 +877,9 @@ def resource_props() -> dict[str, dict[str, st.SearchStrategy[Any]]]:
             "RestApiId": ref("RestApi"),
             "ResourceId": strings(),
             "HttpMethod": st.sampled_from(["GET", "ANY", "POST", "OPTIONS"]),
-            "AuthorizationType": st.sampled_from(["NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"]),
+            "AuthorizationType": st.sampled_from(
+                ["NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"]
+            ),
             "ApiKeyRequired": st.booleans(),
             "AuthorizerId": strings(),
             "RequestValidatorId": strings(),
@@ -852,8 +889,10 @@ def resource_props() -> dict[str, dict[str, st.SearchStrategy[Any]]]:
                     "IntegrationHttpMethod": st.just("POST"),
                     "Uri": st.one_of(
                         st.just(
-                            {"Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/"
-                             "2015-03-31/functions/${Fn.Arn}/invocations"}
+                            {
+                                "Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/"
+                                "2015-03-31/functions/${Fn.Arn}/invocations"
+                            }
                         ),
                         values(leaves=4),
                     ),
@@ -889,7 +928,9 @@ def resource_props() -> dict[str, dict[str, st.SearchStrategy[Any]]]:
         },
         "AWS::SQS::Queue": {
             "QueueName": strings(),
-            "RedrivePolicy": shaped({"deadLetterTargetArn": ref("Queue"), "maxReceiveCount": numbers()}),
+            "RedrivePolicy": shaped(
+                {"deadLetterTargetArn": ref("Queue"), "maxReceiveCount": numbers()}
+            ),
             "KmsMasterKeyId": strings(),
             "SqsManagedSseEnabled": st.booleans(),
         },
@@ -973,7 +1014,7 @@ def resources(draw: st.DrawFn, logical_id: str | None = None) -> tuple[str, Any]
     if kind in RIGHT_PROPS and not draw(one_in(20)):
         props = draw((WILD_PROPS if wild else RIGHT_PROPS)[kind])
         if wild and draw(st.booleans()):
-            extra = st.dictionaries(st.sampled_from(WORDS), values(leaves=3), max_size=2)
+            extra = st.dictionaries(keys(), values(leaves=3), max_size=2)
             props.update(draw(extra))
     else:
         props = draw(
@@ -1016,16 +1057,24 @@ def resources(draw: st.DrawFn, logical_id: str | None = None) -> tuple[str, Any]
 def parameters() -> st.SearchStrategy[Any]:
     definition = shaped(
         {
-            "Type": st.sampled_from(["String", "Number", "CommaDelimitedList",
-                                     "AWS::SSM::Parameter::Value<String>", "x"]),
+            "Type": st.sampled_from(
+                [
+                    "String",
+                    "Number",
+                    "CommaDelimitedList",
+                    "AWS::SSM::Parameter::Value<String>",
+                    "x",
+                ]
+            ),
             "Default": st.one_of(strings(), numbers()),
             "NoEcho": st.sampled_from([True, "true", False]),
             "AllowedValues": st.lists(strings()),
             "Description": strings(),
         }
     )
-    return st.dictionaries(st.one_of(st.sampled_from(PARAMS), odd_text(max_size=4)), definition,
-                           max_size=4)
+    return st.dictionaries(
+        st.one_of(st.sampled_from(PARAMS), odd_text(max_size=4)), definition, max_size=4
+    )
 
 
 @_cached
@@ -1034,7 +1083,7 @@ def conditions() -> st.SearchStrategy[Any]:
     ref_param = st.sampled_from(PARAMS).map(lambda p: {"Ref": p})
     equals = st.builds(
         lambda a, b: {"Fn::Equals": [a, b]},
-        st.one_of(ref_param, strings()),
+        st.one_of(ref_param, strings(), values(leaves=2)),
         st.one_of(ref_param, strings()),
     )
     other = st.sampled_from(CONDITIONS).map(lambda c: {"Condition": c})
@@ -1045,23 +1094,31 @@ def conditions() -> st.SearchStrategy[Any]:
         st.builds(lambda a: {"Fn::Or": a}, st.lists(st.one_of(equals, other), max_size=3)),
         values(leaves=4),
     )
-    return st.dictionaries(st.one_of(st.sampled_from(CONDITIONS), odd_text(max_size=4)), body,
-                           max_size=4)
+    return st.dictionaries(
+        st.one_of(st.sampled_from(CONDITIONS), odd_text(max_size=4)), body, max_size=4
+    )
 
 
 @_cached
 def mappings() -> st.SearchStrategy[Any]:
-    inner = st.dictionaries(st.sampled_from(["K", "L"]), st.dictionaries(
-        st.sampled_from(["V", "W"]), values(leaves=4), max_size=2), max_size=2)
-    return st.dictionaries(st.sampled_from(MAPPINGS), st.one_of(inner, values(leaves=3)),
-                           max_size=2)
+    inner = st.dictionaries(
+        st.sampled_from(["K", "L"]),
+        st.dictionaries(st.sampled_from(["V", "W"]), values(leaves=4), max_size=2),
+        max_size=2,
+    )
+    return st.dictionaries(
+        st.sampled_from(MAPPINGS), st.one_of(inner, values(leaves=3)), max_size=2
+    )
 
 
 @_cached
 def outputs() -> st.SearchStrategy[Any]:
     output = shaped({"Value": values(leaves=4), "Export": shaped({"Name": values(leaves=3)})})
-    return st.dictionaries(st.one_of(st.sampled_from(["Out", "Arn"]), odd_text(max_size=4)),
-                           st.one_of(output, values(leaves=2)), max_size=3)
+    return st.dictionaries(
+        st.one_of(st.sampled_from(["Out", "Arn"]), odd_text(max_size=4)),
+        st.one_of(output, values(leaves=2)),
+        max_size=3,
+    )
 
 
 @_cached
@@ -1096,9 +1153,16 @@ def templates(draw: st.DrawFn) -> dict[str, Any]:
         pairs = [draw(resources(logical_id)) for logical_id in dict.fromkeys(ids)]
         pairs += draw(st.lists(resources(), max_size=2))
         if draw(one_in(4)):  # a function whose logical id could forge output when printed
-            odd_id = draw(odd_text(max_size=6))
-            pairs.append((odd_id, {"Type": "AWS::Lambda::Function", "Properties": draw(
-                RIGHT_PROPS["AWS::Lambda::Function"])}))
+            odd_id = draw(odd_text(max_size=6) | keys())
+            pairs.append(
+                (
+                    odd_id,
+                    {
+                        "Type": "AWS::Lambda::Function",
+                        "Properties": draw(RIGHT_PROPS["AWS::Lambda::Function"]),
+                    },
+                )
+            )
         doc["Resources"] = dict(pairs)
     else:
         doc["Resources"] = draw(values(leaves=4))
@@ -1136,7 +1200,7 @@ _NAMING = frozenset(
 def value_leaves(doc: Any) -> list[tuple[Any, Any]]:
     """(container, key) of every string value of ``doc`` that is a value, each once: not a
     key, a resource type or a reference to a logical id."""
-    out = []
+    out: list[tuple[Any, Any]] = []
     for node in containers(doc):
         if isinstance(node, dict):
             out.extend(
@@ -1439,7 +1503,7 @@ def run_cli(argv: Sequence[str], timeout: float = 30) -> Run:
     def target() -> None:
         try:
             result.append(cli.main(list(argv)))
-        except BaseException as exc:  # noqa: BLE001 - reported as a contract violation
+        except BaseException as exc:  # reported as a contract violation, never swallowed
             failure.append(exc)
 
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -1452,8 +1516,9 @@ def run_cli(argv: Sequence[str], timeout: float = 30) -> Run:
     return Run(tuple(argv), fmt, result[0], out.getvalue(), err.getvalue())
 
 
-def check_contract(run: Run, *, never: Sequence[str] = (SECRET,), allow_incomplete: bool = False
-                   ) -> None:
+def check_contract(
+    run: Run, *, never: Sequence[str] = (SECRET,), allow_incomplete: bool = False
+) -> None:
     """Assert the command line's output contract for ``guardrails scan`` on any input."""
     code, out, err = run.code, run.out, run.err
     both = out + err
@@ -1464,7 +1529,9 @@ def check_contract(run: Run, *, never: Sequence[str] = (SECRET,), allow_incomple
     bad = FORBIDDEN.search(both)
     assert bad is None, f"raw control character {bad.group()!r} in the output\n{run}"
     for value in never:
-        assert value not in both, f"{value!r} printed\n{run}"
+        at = both.find(value)
+        around = both[max(0, at - 200) : at + len(value) + 100]
+        assert at < 0, f"{value!r} printed, in: {around!r}\n{run}"
     if code == 2 and not out:
         assert err.startswith("guardrails: error: "), f"exit 2 without the error line\n{run}"
         assert err.count("\n") == 1 and err.endswith("\n"), f"not one error line\n{run}"
@@ -1514,6 +1581,18 @@ def _check_json(run: Run, allow_incomplete: bool) -> None:
         assert run.code in (0, 1), f"exit 2 with --allow-incomplete\n{run}"
     else:
         assert (run.code == 2) == bool(doc["errors"]), f"exit 2 iff errors\n{run}"
+    if run.code != 2:  # the verdict rests on the findings: exit 1 iff one fails the run
+        fail_on = run.argv[run.argv.index("--fail-on") + 1] if "--fail-on" in run.argv else "high"
+        failing = [
+            f
+            for f in doc["findings"]
+            if f["status"] == "open"
+            and fail_on != "none"
+            and SEVERITY_RANK[f["severity"]] >= SEVERITY_RANK[fail_on]
+        ]
+        assert (run.code == 1) == bool(failing), (
+            f"exit {run.code} and {len(failing)} failing\n{run}"
+        )
 
 
 def _check_sarif(run: Run, allow_incomplete: bool) -> None:

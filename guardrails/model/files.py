@@ -35,6 +35,9 @@ MAX_SCAN_BYTES = 24 * MIB
 MAX_DEPTH = 100
 #: values in one document once YAML aliases are expanded (a 16 MiB template holds ~1 million)
 MAX_NODES = 2_000_000
+#: characters of text in one document once YAML aliases are expanded (one large aliased
+#: value repeated thousands of times would otherwise be scanned thousands of times)
+MAX_EXPANDED_TEXT = 32 * MIB
 
 
 @dataclass
@@ -116,7 +119,8 @@ def _shallow(node: Any, depth: int, max_depth: int) -> bool:
 
 
 def _measure(doc: Any, source: str, max_depth: int, max_nodes: int) -> None:
-    sizes: dict[int, int] = {}  # id of a finished container -> values in it, expanded
+    #: id of a finished container -> (values, characters of text) in it, aliases expanded
+    sizes: dict[int, tuple[int, int]] = {}
     active: set[int] = set()  # containers on the current path (a cycle revisits one)
     path: list[str] = []
     # (value, depth, key) to enter; (container, -1, "") to finish after its children
@@ -126,14 +130,20 @@ def _measure(doc: Any, source: str, max_depth: int, max_nodes: int) -> None:
         if depth < 0:
             ident = id(node)
             active.discard(ident)
-            children = node.values() if isinstance(node, dict) else node
-            total = 1 + sum(sizes[id(c)] if isinstance(c, (dict, list)) else 1 for c in children)
-            if total > max_nodes:
+            total, chars = 1, 0
+            for child in node.values() if isinstance(node, dict) else node:
+                if isinstance(child, (dict, list)):
+                    n, c = sizes[id(child)]
+                    total, chars = total + n, chars + c
+                else:
+                    total, chars = total + 1, chars + (len(child) if isinstance(child, str) else 0)
+            if total > max_nodes or chars > MAX_EXPANDED_TEXT:
                 raise InputError(
-                    f"{source}: the document holds more than {max_nodes:,} values once YAML "
-                    "aliases are expanded; expand or simplify it"
+                    f"{source}: the document holds more than {max_nodes:,} values or "
+                    f"{MAX_EXPANDED_TEXT // MIB} MiB of text once YAML aliases are expanded; "
+                    "expand or simplify it"
                 )
-            sizes[ident] = total
+            sizes[ident] = (total, chars)
             continue
         ident = id(node)
         # the keys from the root to this value: its ancestors' keys are already in place

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from guardrails.errors import where
+from guardrails.errors import describe
 from guardrails.model import front_doors, vpc
 from guardrails.model.assembly import Assembly, Resource, StackTemplate
 from guardrails.model.framework import is_framework_function
@@ -89,7 +89,9 @@ def functions(assembly: Assembly, errors: list[str] | None = None) -> list[Lambd
         except Exception as exc:
             if errors is None:
                 raise
-            errors.append(f"{stack.name}: the model could not index this template ({where(exc)})")
+            errors.append(
+                f"{stack.name}: the model could not index this template ({describe(exc)})"
+            )
     for stack_graph in graphs.values():  # alarms on functions of other stacks (Fn::ImportValue)
         for stack_name, fn_id, alarm in stack_graph.foreign_alarms:
             if stack_name in graphs:
@@ -104,7 +106,7 @@ def functions(assembly: Assembly, errors: list[str] | None = None) -> list[Lambd
                     raise
                 errors.append(
                     f"{stack.name}/{r.logical_id}: the model could not read this function "
-                    f"({where(exc)}); it was not checked"
+                    f"({describe(exc)}); it was not checked"
                 )
     return out
 

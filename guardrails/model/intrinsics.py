@@ -12,9 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from guardrails.errors import InputError
 from guardrails.model.values import NO_VALUE, Text, Token, literal_str, unknown
 
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
+#: text the intrinsics of one template may build in all (a deployable template builds KiB)
+MAX_BUILT_TEXT = 16 * 1024 * 1024
 
 
 def partition_of(region: str | None) -> str | None:
@@ -44,6 +47,9 @@ class Evaluator:
     #: references (set by the assembly once every stack is loaded)
     exports: Mapping[str, Any] = field(default_factory=dict)
     _condition_cache: dict[str, Any] = field(default_factory=dict)
+    #: characters of text ``Fn::Join`` / ``Fn::Sub`` may still build: a small template that
+    #: joins one large mapping value thousands of times must not build gigabytes
+    _text_budget: int = MAX_BUILT_TEXT
 
     # -- entry point -------------------------------------------------------------------------
     def evaluate(self, node: Any) -> Any:
@@ -110,16 +116,16 @@ class Evaluator:
         parts: list[str | Token] = []
         for i, item in enumerate(items):
             if i and sep:
-                parts.append(sep)
+                parts.append(self._spend(sep))
             if isinstance(item, Text):
-                parts.extend(item.parts)
+                parts.extend(self._spend(p) for p in item.parts)
             elif isinstance(item, Token):
                 parts.append(item)
             else:
                 lit = literal_str(item)
                 if lit is None:
                     return unknown("Fn::Join")
-                parts.append(lit)
+                parts.append(self._spend(lit))
         return _text(parts)
 
     def sub(self, arg: Any) -> Any:
@@ -148,14 +154,26 @@ class Evaluator:
             else:
                 value = self.ref(name)
             if isinstance(value, Text):
-                parts.extend(value.parts)
+                parts.extend(self._spend(p) for p in value.parts)
             elif isinstance(value, Token):
                 parts.append(value)
             else:
                 lit = literal_str(value)
-                parts.append(lit if lit is not None else unknown(name))
+                parts.append(self._spend(lit) if lit is not None else unknown(name))
         parts.append(template[pos:])
         return _text(parts)
+
+    def _spend(self, part: str | Token) -> str | Token:
+        """Count a literal part of a text being built against the template's budget."""
+        if isinstance(part, str):
+            self._text_budget -= len(part)
+            if self._text_budget < 0:
+                raise InputError(
+                    "its Fn::Join and Fn::Sub build more than "
+                    f"{MAX_BUILT_TEXT // (1024 * 1024)} MiB of text; CloudFormation would "
+                    "reject it (simplify the template)"
+                )
+        return part
 
     def select(self, arg: Any) -> Any:
         if isinstance(arg, list) and len(arg) == 2:

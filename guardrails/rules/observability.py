@@ -12,8 +12,19 @@ from collections.abc import Iterator
 from typing import Any
 
 from guardrails.model.function import LambdaFunction, LogGroup
-from guardrails.model.values import Text, dig, is_literal, literal_str, render
+from guardrails.model.values import Text, dig, is_literal, literal_str
 from guardrails.rules.base import RuleContext, Violation, rule
+from guardrails.rules.quoting import (
+    FUNCTION_NAME,
+    LOG_GROUP_NAME,
+    quote_enum,
+    quote_service_principal,
+    safe_arn,
+    safe_name,
+)
+
+_TRACING_MODES = ("Active", "PassThrough")
+_LOG_FORMATS = ("JSON", "Text")
 
 
 @rule(
@@ -44,7 +55,9 @@ def tracing_off(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
     ``PassThrough``, so this only avoids a false positive on a template it would reject anyway).
     A mode or a ``TracingConfig`` that is a token cannot be decided and is not reported. The
     location is ``Properties/TracingConfig/Mode``, the property a fix sets, also when it is
-    absent.
+    absent. The message quotes the mode only when it is ``Active`` or ``PassThrough``; any other
+    value is described ("a value that is not a tracing mode"), never quoted: a message quotes a
+    template value only in the shape its property allows (``guardrails.rules.quoting``).
     """
     config = fn.properties.get("TracingConfig")
     if config is not None and not isinstance(config, dict):
@@ -55,7 +68,8 @@ def tracing_off(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
     if mode is not None and mode.lower() == "active":
         return
     if mode:
-        why = f"TracingConfig.Mode is {mode}"
+        shown = quote_enum(mode, _TRACING_MODES, "a value that is not a tracing mode")
+        why = f"TracingConfig.Mode is {shown}"
     else:
         unset = "TracingConfig.Mode" if config is not None else "TracingConfig"
         why = f"{unset} is not set, so PassThrough"
@@ -123,6 +137,9 @@ def no_log_retention(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation
     one group the function writes to has a literal retention. A retention that is a token, a
     ``LoggingConfig.LogGroup`` that names a group outside the template (imported, a parameter)
     cannot be decided and are not reported. The length of the retention is GR-OBS-03's concern.
+    The message names a log group by its name, or by its logical id when it has none or when
+    the name does not match the log group name pattern or looks like a credential ("(name not
+    shown)"); the same holds for the ``FunctionName`` in ``/aws/lambda/<function name>``.
     """
     configured = dig(fn.properties, "LoggingConfig", "LogGroup")
     groups = [g for g in fn.log_groups if _writes_to(g, configured)]
@@ -133,15 +150,17 @@ def no_log_retention(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation
         for group in groups:
             yield Violation(
                 group.site.at("RetentionInDays"),
-                f"Function {fn.logical_id} writes its logs to log group "
-                f"{render(group.name) or group.site.logical_id}, which has no RetentionInDays: "
-                "its logs never expire.",
+                f"Function {fn.logical_id} writes its logs to log group {_group_name(group)}, "
+                "which has no RetentionInDays: its logs never expire.",
             )
         return
     if configured is not None:
         return  # a group outside the template: its retention is unknown here
     name = literal_str(fn.properties.get("FunctionName"))
-    where = f"/aws/lambda/{name}" if name else "/aws/lambda/<function name>"
+    where = "/aws/lambda/<function name>"
+    if name:
+        shown = safe_name(name, FUNCTION_NAME)
+        where = f"/aws/lambda/{shown}" if shown else f"{where} (name not shown)"
     yield Violation(
         fn.site.at("LoggingConfig", "LogGroup"),
         f"Function {fn.logical_id} has no log group in the stack: Lambda creates {where} on "
@@ -156,7 +175,11 @@ def _groups_written_to(fn: LambdaFunction) -> list[LogGroup]:
 
 
 def _group_name(group: LogGroup) -> str:
-    return render(group.name) or group.site.logical_id
+    """The log group's name when a message may quote it (see ``quoting.safe_name``), else its
+    logical id."""
+    if group.name is None or group.name == "":
+        return group.site.logical_id
+    return safe_name(group.name, LOG_GROUP_NAME) or f"{group.site.logical_id} (name not shown)"
 
 
 @rule(
@@ -194,6 +217,7 @@ def short_log_retention(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violat
     log group, or on the log-retention resource that sets it). A group without
     ``RetentionInDays`` never expires: that is GR-OBS-02's finding, not this one. A retention
     that is a token, and a group outside the template, cannot be decided and are not reported.
+    Log groups are named as in GR-OBS-02.
     """
     minimum = ctx.policy.min_log_retention_days
     for group in _groups_written_to(fn):
@@ -256,7 +280,8 @@ def log_group_without_kms(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Viol
     group is created by Lambda or by the log-retention handler, and neither sets a key, so it is
     unencrypted. A function with no log group in the stack at all is not reported here: that
     is GR-OBS-02's finding, and its fix (a log group in the stack) is where the key goes. A
-    ``LoggingConfig.LogGroup`` outside the template cannot be decided and is not reported.
+    ``LoggingConfig.LogGroup`` outside the template cannot be decided and is not reported. Log
+    groups are named as in GR-OBS-02.
     """
     groups = _groups_written_to(fn)
     declared = [g for g in groups if g.linked_by != "log_retention"]
@@ -300,6 +325,8 @@ def unstructured_logs(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violatio
     Interpretations: the comparison ignores case. A ``LoggingConfig`` or a ``LogFormat`` that is
     a token cannot be decided and is not reported. The location is
     ``Properties/LoggingConfig/LogFormat``, the property a fix sets, also when it is absent.
+    The message quotes the format only when it is ``JSON`` or ``Text``; any other value is
+    described ("a value that is not a log format").
     """
     config = fn.properties.get("LoggingConfig")
     if config is not None and not isinstance(config, dict):
@@ -309,7 +336,11 @@ def unstructured_logs(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violatio
         return
     if log_format is not None and log_format.lower() == "json":
         return
-    why = f"LogFormat is {log_format}" if log_format else "LogFormat is not set, so Text"
+    if log_format:
+        shown = quote_enum(log_format, _LOG_FORMATS, "a value that is not a log format")
+        why = f"LogFormat is {shown}"
+    else:
+        why = "LogFormat is not set, so Text"
     yield Violation(
         fn.site.at("LoggingConfig", "LogFormat"),
         f"Function {fn.logical_id} writes plain-text logs ({why}).",
@@ -348,7 +379,8 @@ def _async_invokers(fn: LambdaFunction) -> list[str]:
             continue
         service = _service_of(p.principal)
         if service in _ASYNC_SERVICES:
-            out.append(f"{render(p.principal)} through permission {p.site.logical_id}")
+            shown = quote_service_principal(p.principal, f"a {service} service principal")
+            out.append(f"{shown} through permission {p.site.logical_id}")
     out.extend(f"schedule {s.site.logical_id}" for s in fn.schedules)
     out.extend(f"EventInvokeConfig {c.site.logical_id}" for c in fn.event_invoke_configs)
     return out
@@ -404,7 +436,8 @@ def async_without_failure_handling(fn: LambdaFunction, ctx: RuleContext) -> Iter
     deliver, not events the function failed. A permission whose principal is a token is not
     counted as an asynchronous invoker; a ``DeadLetterConfig`` that is a token cannot be decided
     and nothing is reported. The location is ``Properties/DeadLetterConfig``, the property the
-    remediation sets.
+    remediation sets. A permission's principal is quoted only in the shape of an AWS service
+    principal.
     """
     invokers = _async_invokers(fn)
     if not invokers:
@@ -474,18 +507,19 @@ def event_source_without_failure_handling(
     policy is their dead-letter queue); a queue outside the template (imported, a parameter)
     cannot be decided and is not reported, nor is a ``RedrivePolicy`` that is a token. Other
     sources (Kafka, MQ, DocumentDB) and mappings whose source kind cannot be told are not in
-    the catalog's scope.
+    the catalog's scope. A stream outside the template is quoted only as an ARN.
     """
     for m in fn.event_source_mappings:
         if m.source_kind in _STREAM_KINDS:
             if m.on_failure_destination not in (None, ""):
                 continue
-            what = _STREAM_KINDS[m.source_kind]
-            source = m.source or render(m.event_source_arn)
+            kind = _STREAM_KINDS[m.source_kind]
+            source = m.source or safe_arn(m.event_source_arn)
+            what = f"{kind} {source}" if source else f"a {kind} whose ARN is not shown"
             yield Violation(
                 m.site.at("DestinationConfig"),
                 f"Event source mapping {m.site.logical_id} feeds function {fn.logical_id} from "
-                f"{what} {source} without an on-failure destination "
+                f"{what} without an on-failure destination "
                 "(DestinationConfig.OnFailure): records that keep failing block the shard "
                 "until they expire, then are lost.",
             )
@@ -498,6 +532,27 @@ def event_source_without_failure_handling(
                 f"{m.site.logical_id}) but has no RedrivePolicy: messages that keep failing "
                 "are retried until the queue's retention period ends, then deleted.",
             )
+
+
+#: the metrics Lambda publishes in ``AWS/Lambda`` (the closed vocabulary GR-OBS-08 quotes)
+LAMBDA_METRICS = frozenset(
+    {
+        "Invocations", "Errors", "DeadLetterErrors", "DestinationDeliveryFailures", "Throttles",
+        "OversizedRecordCount", "ProvisionedConcurrencyInvocations",
+        "ProvisionedConcurrencySpilloverInvocations", "RecursiveInvocationsDropped",
+        "SignatureValidationErrors", "Duration", "PostRuntimeExtensionsDuration", "IteratorAge",
+        "OffsetLag", "ConcurrentExecutions", "ProvisionedConcurrentExecutions",
+        "ProvisionedConcurrencyUtilization", "UnreservedConcurrentExecutions",
+        "ClaimedAccountConcurrency", "AsyncEventsReceived", "AsyncEventAge",
+        "AsyncEventsDropped", "PolledEventCount", "InvokedEventCount", "FilteredOutEventCount",
+        "FailedInvokeEventCount", "DeletedEventCount", "DroppedEventCount",
+        "OnFailureDestinationDeliveredEventCount",
+    }
+)  # fmt: skip
+
+
+def _lambda_metric(name: object) -> bool:
+    return isinstance(name, str) and name in LAMBDA_METRICS
 
 
 @rule(
@@ -531,7 +586,9 @@ def no_error_alarm(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
     function's alarm. Whether the alarm has an action is not checked. Limitation: alarms are
     linked within one template, so an alarm in another stack (a monitoring stack that imports
     the function name with ``Fn::ImportValue``) is not seen, and the function is reported; the
-    location is the function's ``Properties``.
+    location is the function's ``Properties``. The message names the metrics the function's
+    alarms watch only when they are metrics of ``AWS/Lambda`` (``LAMBDA_METRICS``); any other
+    metric name is described ("a metric other than Errors"), never quoted.
     """
     for alarm in fn.alarms:
         name, namespace = alarm.metric_name, alarm.namespace
@@ -539,7 +596,10 @@ def no_error_alarm(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
             return  # cannot tell which metric it watches
         if name == "Errors" and namespace == "AWS/Lambda":
             return
-    others = sorted({render(a.metric_name) for a in fn.alarms if a.metric_name})
+    names = [a.metric_name for a in fn.alarms if a.metric_name]
+    others = sorted({n for n in names if isinstance(n, str) and n in LAMBDA_METRICS})
+    if not all(_lambda_metric(n) for n in names):
+        others.append("a metric other than Errors")
     seen = f" (its alarms watch {', '.join(others)} only)" if others else ""
     yield Violation(
         fn.site,
