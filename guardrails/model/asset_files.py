@@ -33,6 +33,8 @@ from typing import Any
 #: what listing or reading a file or a zip member may raise (a truncated zip, a compression
 #: method zipfile does not support, an encrypted member, a link...)
 READ_ERRORS = (OSError, EOFError, RuntimeError, ValueError, zipfile.BadZipFile, zlib.error)
+#: members of a zip asset (the Lambda limit of 250 MB unzipped holds far fewer real files)
+MAX_ZIP_ENTRIES = 100_000
 #: bytes read of a ``*.dist-info/RECORD`` (botocore's is about 300 KiB)
 RECORD_BYTES = 4 * 1024 * 1024
 
@@ -202,6 +204,7 @@ class _Zip(AssetFiles):
         vendored: bool,
     ) -> None:
         super().__init__(path.name)
+        _check_entries(path)
         self.archive = zipfile.ZipFile(path)
         try:
             self.files = self._list(skip_dir, keep, vendored)
@@ -249,6 +252,16 @@ class _Zip(AssetFiles):
 
     def close(self) -> None:
         self.archive.close()
+
+
+def _check_entries(path: Path) -> None:
+    """Refuse a zip whose central directory lists more than ``MAX_ZIP_ENTRIES`` members before
+    ``zipfile`` reads it: a 64 MiB archive of empty members would hold a million of them, each
+    a Python object (a Lambda package has at most a few tens of thousands of files)."""
+    with path.open("rb") as f:
+        end = zipfile._EndRecData(f)  # type: ignore[attr-defined]  # the record's fields
+    if end and end[zipfile._ECD_ENTRIES_TOTAL] > MAX_ZIP_ENTRIES:  # type: ignore[attr-defined]
+        raise ValueError(f"{path.name} lists more than {MAX_ZIP_ENTRIES:,} files")
 
 
 def _is_vendored(parts: list[str], records: dict[str, set[str]]) -> bool:

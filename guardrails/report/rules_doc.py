@@ -27,6 +27,13 @@ def render(rules: Iterable[Rule]) -> str:
         "Generated from the rules' metadata by `guardrails rules --format markdown` "
         "(`make docs`); do not edit by hand. `guardrails explain <ID>` prints the same text.",
         "",
+        "Messages name resources by logical id and construct path, and quote a value from the "
+        "template only when it has the shape its property allows (an enum, an IAM action, an "
+        "ARN, an account or Availability Zone id...; see `guardrails/rules/quoting.py`); "
+        "anything else is described, not quoted, since a credential can be pasted into any "
+        "field. Credentials found are masked. What a rule could not check (an unreadable or "
+        "partly read code asset) is an error of the report, which fails the scan.",
+        "",
         "| ID | Severity | Fix | Title |",
         "|---|---|---|---|",
     ]

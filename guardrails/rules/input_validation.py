@@ -63,7 +63,7 @@ def _http_method(value: Any) -> str:
     text = literal_str(value)
     if text is not None and text.strip().upper() in HTTP_METHODS:
         return text.strip().upper()
-    return "a value that is not an HTTP method"
+    return "(HTTP method not shown)"
 
 
 def _safe_path(path: str) -> str | None:

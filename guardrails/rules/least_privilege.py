@@ -457,7 +457,9 @@ def wildcard_resource(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violatio
     * An action the catalog does not know (a typo such as ``s3:GetObjetc``, a pattern that
       matches nothing, an action newer than the catalog) cannot be judged: it is reported
       separately at ``info`` on the statement's ``Action`` (one violation per statement),
-      whatever the resource.
+      whatever the resource. An entry that is not shaped as an IAM action is not quoted
+      ("a value that is not an IAM action").
+    * Messages quote patterns, resources and the ``Sid`` as GR-IAM-03 does.
 
     One violation per statement, at its ``Resource`` (``NotResource``).
     """

@@ -173,8 +173,8 @@ def quote_enum(value: Any, allowed: Iterable[str], what: str) -> str:
     if isinstance(value, Token):
         return quote_token(value)
     text = _literal(value)
-    if text is not None and text.strip().casefold() in {a.casefold() for a in allowed}:
-        return text.strip()
+    if text is not None and text.casefold() in {a.casefold() for a in allowed}:
+        return text
     return what
 
 

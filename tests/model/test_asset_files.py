@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from guardrails.model import asset_files
 from guardrails.model.asset_files import READ_ERRORS, open_asset
 
 FILES = {
@@ -74,3 +76,21 @@ def test_a_file_that_is_not_a_zip_cannot_be_opened(tmp_path):
     (tmp_path / "x.zip").write_bytes(b"PK\x03\x04 not a zip")
     with pytest.raises(READ_ERRORS):
         open_asset(tmp_path / "x.zip", _skip)
+
+
+def test_a_zip_with_too_many_members_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(asset_files, "MAX_ZIP_ENTRIES", 5)
+    archive = tmp_path / "many.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for i in range(6):
+            z.writestr(f"f{i}.py", "")
+    with pytest.raises(asset_files.READ_ERRORS):
+        asset_files.open_asset(archive, lambda name: False)
+
+
+def test_special_files_and_unreadable_folders_are_listed_not_read(tmp_path):
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "app.py").write_text("x = 1\n")
+    with asset_files.open_asset(tmp_path, lambda name: False) as asset:
+        assert [f.path for f in asset] == ["app.py"]
+        assert asset.unreadable == ["pipe"]

@@ -283,6 +283,34 @@ CASES: dict[str, Case] = {
         "/aws/lambda/orders",
         "keeps its logs in log group /aws/lambda/orders for 3 days",
     ),
+    "OBS-03 log group of the function name": Case(
+        "GR-OBS-03",
+        lambda v: {
+            "Fn": function(FunctionName=v),
+            "Logs": {
+                "Type": "AWS::Logs::LogGroup",
+                "Properties": {"LogGroupName": f"/aws/lambda/{v}", "RetentionInDays": 3},
+            },
+        },
+        "orders",
+        "keeps its logs in log group /aws/lambda/orders for 3 days",
+    ),
+    "OBS-04 log retention of the function name": Case(
+        "GR-OBS-04",
+        lambda v: {
+            "Fn": function(FunctionName=v),
+            "LogRetention": {
+                "Type": "Custom::LogRetention",
+                "Properties": {
+                    "ServiceToken": "arn:aws:lambda:eu-west-1:123456789012:function:retention",
+                    "LogGroupName": f"/aws/lambda/{v}",
+                    "RetentionInDays": 90,
+                },
+            },
+        },
+        "orders",
+        "writes its logs to /aws/lambda/orders, a log group that Lambda creates",
+    ),
     "OBS-04 LogGroupName": Case(
         "GR-OBS-04",
         lambda v: _log_group(LogGroupName=v, RetentionInDays=365),
@@ -429,6 +457,22 @@ CASES: dict[str, Case] = {
     "INP-03 RouteKey alone": Case(
         "GR-INP-03", _http_route, "$default", "Route '$default' of HTTP API Api"
     ),
+    "INP-03 quick create RouteKey": Case(
+        "GR-INP-03",
+        lambda v: {
+            "Fn": function(),
+            "Api": {
+                "Type": "AWS::ApiGatewayV2::Api",
+                "Properties": {
+                    "ProtocolType": "HTTP",
+                    "Target": {"Fn::GetAtt": ["Fn", "Arn"]},
+                    "RouteKey": v,
+                },
+            },
+        },
+        "ANY /orders",
+        "its route 'ANY /orders' invokes Fn",
+    ),
     "INP-06 StageName": Case(
         "GR-INP-06", lambda v: _rest_api(stage=v), "prod", "Stage prod of REST API Api"
     ),
@@ -493,7 +537,12 @@ def test_a_described_value_says_what_it_is_not(tmp_path: Path) -> None:
         "IAM-11 permission Action": "call an action that is not an IAM action on the function",
         "IAM-12 permission Principal": "lets a service principal (name not shown) call",
         "INP-01 PathPart": "Method GET (path not shown) of REST API Api",
-        "INP-01 HttpMethod": "Method a value that is not an HTTP method /orders",
+        "INP-01 HttpMethod": "Method (HTTP method not shown) /orders of REST API Api",
+        "INP-03 quick create RouteKey": "its route (route key not shown) invokes Fn",
+        "OBS-03 log group of the function name": "log group Logs (name not shown) for 3 days",
+        "OBS-04 log retention of the function name": (
+            "writes its logs to LogRetention (name not shown), a log group that Lambda"
+        ),
         "INP-03 RouteKey": "Route Route (route key not shown) of HTTP API Api",
         "INP-06 StageName": "Stage Stage (name not shown) of REST API Api",
     }
@@ -515,7 +564,8 @@ def test_a_service_principal_of_another_case_is_described(tmp_path: Path) -> Non
 # -- the helpers -------------------------------------------------------------------------------
 def test_quote_enum():
     assert quote_enum("PassThrough", ("Active", "PassThrough"), "x") == "PassThrough"
-    assert quote_enum(" passthrough", ("Active", "PassThrough"), "x") == "passthrough"
+    assert quote_enum("passthrough", ("Active", "PassThrough"), "x") == "passthrough"
+    assert quote_enum("Active ", ("Active", "PassThrough"), "x") == "x"
     assert quote_enum(PLANTED, ("Active", "PassThrough"), "not a mode") == "not a mode"
     assert quote_enum(True, ("true",), "x") == "x"
     assert quote_enum(Token("param", "Mode"), ("Active",), "x") == "${Mode}"
