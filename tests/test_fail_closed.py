@@ -432,3 +432,52 @@ def test_debug_mode_still_exits_2(capsys, assembly, monkeypatch):
     _, err = capsys.readouterr()
     assert code == 2
     assert "Traceback" in err  # asked for, for a bug report
+
+
+# -- clean output: what the input says cannot forge or break a report -----------------------------
+HOSTILE = "Evil\x1b[2J\x1b]0;title\x07\x00\r\nPASSED: no open finding\u2028\u202e\udc80"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit"])
+def test_control_characters_in_a_template_never_reach_a_report_raw(capsys, tmp_path, fmt):
+    doc = {
+        "Resources": {
+            "Fn": {
+                "Type": "AWS::Lambda::Function",
+                "Metadata": {"aws:cdk:path": f"Stack/{HOSTILE}/Resource"},
+                "Properties": {
+                    "FunctionName": HOSTILE,
+                    "Runtime": "python3.12",
+                    "Handler": "index.handler",
+                    "Code": {"ZipFile": "def handler(e, c):\n    return 1\n"},
+                    "Role": "arn:aws:iam::123456789012:role/r",
+                    "Environment": {"Variables": {"DB_PASSWORD": SECRET, "NOTE": HOSTILE}},
+                },
+            }
+        }
+    }
+    # json.dumps writes the lone surrogate as the escape "\udc80", as a crafted file would
+    path = tmp_path / f"{HOSTILE[:4]}.json"
+    path.write_text(json.dumps(doc))
+    code, out, err = run(capsys, "scan", str(path), "--format", fmt)
+    assert code == 1, err
+    assert SECRET not in out
+    out.encode("utf-8")  # no lone surrogate survives
+    raw = [c for c in out if (ord(c) < 0x20 and c != "\n") or 0x7F <= ord(c) <= 0x9F]
+    assert not raw and "\u2028" not in out and "\u202e" not in out
+    if fmt == "text":
+        assert "Stack/Evil\\x1b[2J" in out  # shown, escaped
+        assert [line for line in out.splitlines() if line.startswith(("PASSED", "FAILED"))] == [
+            out.splitlines()[-1]
+        ]
+    elif fmt == "junit":
+        import xml.dom.minidom
+        import xml.etree.ElementTree as ET
+
+        ET.fromstring(out)
+        xml.dom.minidom.parseString(out.encode("utf-8"))
+    else:
+        doc_out = json.loads(out)
+        if fmt == "json":  # the contract keeps the values faithful, JSON-escaped
+            paths = {f["construct_path"] for f in doc_out["findings"]}
+            assert f"Stack/{HOSTILE}/Resource" in paths
