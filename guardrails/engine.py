@@ -4,13 +4,19 @@ The engine owns everything a rule should not know about: severity overrides, fra
 functions, exemptions (and their expiry), CDK acknowledgements read from the assembly, merging
 one problem seen from several functions into one finding, deterministic order, and isolation of
 a rule that fails on some resource (reported as an error; the other rules still run).
+
+An exemption's ``resource`` names a construct path glob or a logical id. A path survives moving
+a stack into a ``Stage``: it matches with or without the stage prefixes (``Orders/Fn/*`` selects
+``Prod/Orders/Fn/Resource``), and as the stack's CloudFormation name plus the path in the stack
+(``Prod-Orders/Fn/*``). An exemption that selects no finding of the whole scan is a notice: it
+was written for something that has moved or gone, and would otherwise hide nothing, silently.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import fnmatch
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from guardrails.baseline import load_baseline
@@ -19,13 +25,27 @@ from guardrails.model import graph
 from guardrails.model.assembly import Assembly
 from guardrails.model.function import LambdaFunction, Site
 from guardrails.policy import SEVERITY_RANK, Exemption, Policy
-from guardrails.rules import Rule, RuleContext, all_rules
+from guardrails.rules import (
+    Rule,
+    RuleContext,
+    Violation,
+    all_rules,
+    input_validation,
+    least_privilege,
+)
 from guardrails.rules import get as get_rule
 from guardrails.rules.credentials import mask_credentials
 from guardrails.version import __version__
 
 ACK_PREFIX = "lambda-guardrails::"
 STATUSES = ("open", "acknowledged", "exempted", "baseline", "remediated")
+#: rule id -> its check over the permissions and function URLs of a template that name no
+#: function of the assembly (``graph.build(...).orphans``): run once per template, so an
+#: orphan resource is one finding, which lists no function
+ORPHAN_CHECKS: Mapping[str, least_privilege.OrphanCheck] = {
+    **least_privilege.ORPHAN_CHECKS,
+    **input_validation.ORPHAN_CHECKS,
+}
 
 
 @dataclass(frozen=True)
@@ -148,7 +168,8 @@ def scan(
     errors: list[str] = []
     #: (rule id, message) -> the functions it could not check (one asset serves several)
     unchecked: dict[tuple[str, str], list[str]] = {}
-    functions = graph.functions(assembly, errors)
+    built = graph.build(assembly, errors)
+    functions = built.functions
     owners = {(fn.stack, fn.logical_id): fn.owner for fn in functions}
     paths = {(fn.stack, fn.logical_id): fn.site.construct_path for fn in functions}
     # functions are (stack, logical id) here: a role of one stack runs functions of others
@@ -157,6 +178,17 @@ def scan(
     ] = {}
     baseline = load_baseline(policy.baseline) if policy.baseline else frozenset()
     notices: list[str] = []
+    matched_exemptions: set[int] = set()  # indexes of policy.exemptions that selected a finding
+
+    def record(rule: Rule, v: Violation, subject: tuple[str, str] | None) -> None:
+        """Merge a violation into the finding at its site; ``subject``: the function it was
+        seen from (None for an orphan permission or URL)."""
+        key = (rule.id, v.site.stack, v.site.logical_id, v.site.location, v.key)
+        if key not in merged:
+            merged[key] = (rule, v.site, v.message, v.severity, [], v.key)
+        if subject is not None and subject not in merged[key][4]:
+            merged[key][4].append(subject)
+
     for rule in selected:
         if not policy.rule_enabled(rule.id):
             continue
@@ -177,16 +209,30 @@ def scan(
                         f"{fn.stack}/{fn.logical_id}"
                     )
                     continue
-                key = (rule.id, v.site.stack, v.site.logical_id, v.site.location, v.key)
-                if key in merged:
-                    if subject not in merged[key][4]:
-                        merged[key][4].append(subject)
+                record(rule, v, subject)
+        for orphans in built.orphans if rule.id in ORPHAN_CHECKS else ():
+            try:
+                violations = list(ORPHAN_CHECKS[rule.id](orphans, context))
+            except Exception as exc:
+                errors.append(
+                    f"rule {rule.id} failed on the permissions and function URLs of "
+                    f"{orphans.stack} that name no function of the scan: {describe(exc)}; "
+                    "the other rules still ran"
+                )
+                continue
+            for v in violations:
+                if v.incomplete:
+                    unchecked.setdefault((rule.id, v.message), []).append(
+                        f"{v.site.stack}/{v.site.logical_id}"
+                    )
                 else:
-                    merged[key] = (rule, v.site, v.message, v.severity, [subject], v.key)
+                    record(rule, v, None)
     findings: list[Finding] = []
     for rule, where, message, severity, fns, distinct in merged.values():
         fns.sort(key=lambda f: (f[1], f[0]))
-        owner = "framework" if all(owners.get(f) == "framework" for f in fns) else "user"
+        # a permission or URL of no function of the scan (orphan) belongs to the user
+        framework = bool(fns) and all(owners.get(f) == "framework" for f in fns)
+        owner = "framework" if framework else "user"
         finding = Finding(
             rule_id=rule.id,
             severity=_severity(rule, severity, owner, policy),
@@ -203,11 +249,16 @@ def scan(
             key=distinct,
         )
         affected = [(logical_id, paths.get((stack, logical_id))) for stack, logical_id in fns]
-        findings.append(_status(finding, assembly, policy, today, affected, baseline, notices))
+        findings.append(
+            _status(
+                finding, assembly, policy, today, affected, baseline, notices, matched_exemptions
+            )
+        )
+    notices.extend(_unmatched_exemptions(policy, matched_exemptions))
     for (rule_id, message), where_ in unchecked.items():
         also = f" (and {len(where_) - 1} more)" if len(where_) > 1 else ""
         errors.append(f"{rule_id} could not fully check {where_[0]}{also}: {message}")
-    findings.extend(_remediated(assembly, functions, owners))
+    findings.extend(_remediated(assembly, functions, owners, policy))
     findings.sort(key=_order)
     return Report(
         findings=tuple(findings),
@@ -225,10 +276,14 @@ def baseline_key(finding: Finding) -> tuple[str, str, str, str]:
 
 
 def _remediated(
-    assembly: Assembly, functions: list[LambdaFunction], owners: Mapping[tuple[str, str], str]
+    assembly: Assembly,
+    functions: list[LambdaFunction],
+    owners: Mapping[tuple[str, str], str],
+    policy: Policy,
 ) -> list[Finding]:
     """The hardening Aspect's change log, read back from the assembly, as findings with status
-    ``remediated``: what was wrong, and what the Aspect set instead."""
+    ``remediated``: what was wrong, and what the Aspect set instead. Their severity is the one
+    an open finding of the rule would have (the policy's overrides, framework owners)."""
     by_path: dict[str, tuple[str, str, str]] = {}
     for stack_template in assembly.stacks:
         for resource in stack_template.resources.values():
@@ -250,10 +305,15 @@ def _remediated(
             if fn.stack == stack
             and (fn.logical_id == logical_id or path.startswith(_construct_of(fn) + "/"))
         )
+        owner = (
+            "framework"
+            if affected and all(owners.get((stack, f)) == "framework" for f in affected)
+            else "user"
+        )
         out.append(
             Finding(
                 rule_id=rule.id if rule else str(change.get("rule")),
-                severity=rule.severity if rule else "info",
+                severity=_severity(rule, None, owner, policy) if rule else "info",
                 title=rule.title if rule else "",
                 message=(
                     f"Remediated at synth: {prop} was {_shown(change.get('before'))}; "
@@ -265,11 +325,7 @@ def _remediated(
                 construct_path=path,
                 functions=tuple(affected),
                 location="Properties/" + prop.replace(".", "/"),
-                owner=(
-                    "framework"
-                    if affected and all(owners.get((stack, f)) == "framework" for f in affected)
-                    else "user"
-                ),
+                owner=owner,
                 status="remediated",
                 template_path=template,
             )
@@ -306,18 +362,22 @@ def _status(
     functions: list[tuple[str, str | None]],
     baseline: frozenset[tuple[str, str, str, str]],
     notices: list[str],
+    matched: set[int],
 ) -> Finding:
+    """The finding's status: acknowledged in the app, exempted by the policy, in the baseline,
+    or open. Adds to ``matched`` the index of every exemption that selects the finding, even
+    when an acknowledgement wins over it: that exemption is not stale."""
+    selecting = _selecting(finding, assembly, policy, functions)
+    matched.update(index for index, _ in selecting)
     reason = acknowledgement(assembly.acknowledgements, finding.rule_id, finding.construct_path)
     if reason is not None:
         return replace(finding, status="acknowledged", reason=mask_credentials(reason))
-    subjects = [(finding.logical_id, finding.construct_path), *functions]
-    for exemption in policy.exemptions:
-        if exemption.rule != finding.rule_id or not _selects(exemption, subjects):
-            continue
+    for _, exemption in selecting:
         if exemption.expires is not None and exemption.expires < today:
             notices.append(
-                f"{policy.source}: exemption of {exemption.rule} for '{exemption.resource}' "
-                f"expired on {exemption.expires.isoformat()}; it no longer applies"
+                f"{_exemptions_source(policy)}: exemption of {exemption.rule} for "
+                f"'{exemption.resource}' expired on {exemption.expires.isoformat()}; "
+                "it no longer applies"
             )
             finding = replace(
                 finding,
@@ -350,16 +410,81 @@ def acknowledgement(
     return None
 
 
-def _selects(exemption: Exemption, subjects: list[tuple[str, str | None]]) -> bool:
+def _selecting(
+    finding: Finding,
+    assembly: Assembly,
+    policy: Policy,
+    functions: list[tuple[str, str | None]],
+) -> list[tuple[int, Exemption]]:
+    """The exemptions (with their index in the policy) of the finding's rule that select the
+    finding's resource or one of the functions it affects."""
+    candidates = [(i, e) for i, e in enumerate(policy.exemptions) if e.rule == finding.rule_id]
+    if not candidates:
+        return []
+    # shortest first: the first name a path starts with is its top-level stack, not a nested one
+    stacks = sorted({stack.name for stack in assembly.stacks}, key=len)
+    subjects = [(finding.logical_id, finding.construct_path), *functions]
+    return [(i, e) for i, e in candidates if _selects(e, subjects, stacks)]
+
+
+def _selects(
+    exemption: Exemption, subjects: list[tuple[str, str | None]], stacks: Sequence[str] = ()
+) -> bool:
+    """Whether ``exemption.resource`` is the logical id of a subject, or a glob that matches
+    (itself or as a folder, ``Legacy`` = ``Legacy/*``) one of the names of its construct path
+    (``_path_names``)."""
+    pattern = exemption.resource
+    folder = pattern.rstrip("/") + "/*"
     for logical_id, path in subjects:
-        if exemption.resource == logical_id:
+        if pattern == logical_id:
             return True
-        if path and (
-            fnmatch.fnmatchcase(path, exemption.resource)
-            or fnmatch.fnmatchcase(path, exemption.resource.rstrip("/") + "/*")
+        if path and any(
+            fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(name, folder)
+            for name in _path_names(path, stacks)
         ):
             return True
     return False
+
+
+def _path_names(path: str, stacks: Sequence[str]) -> list[str]:
+    """The names an exemption may give a construct path, so that one written before a stack
+    moved into a ``Stage`` still selects it: the path; the path without the stage prefixes
+    around its stack, outermost first (``Outer/Prod/Orders/Fn`` is also ``Prod/Orders/Fn`` and
+    ``Orders/Fn``); and the stack's CloudFormation name plus the path in the stack
+    (``Outer-Prod-Orders/Fn``).
+
+    The stack is the assembly's stack whose name (the stack's construct path, ``Prod/Orders``
+    for a stack in ``Stage("Prod")``) the path starts with; its name's first segments are the
+    stages. The CloudFormation name is the one CDK gives a stack in a stage (its stage name
+    and id joined by ``-``); a ``stack_name`` set in code is not in the templates read."""
+    path = path.lstrip("/")
+    names = [path]
+    stack = next((s for s in stacks if path.startswith(s + "/")), None)
+    if stack is None or "/" not in stack:
+        return names
+    segments = path.split("/")
+    stages = stack.count("/")
+    names.extend("/".join(segments[i:]) for i in range(1, stages + 1))
+    names.append(stack.replace("/", "-") + path[len(stack) :])
+    return names
+
+
+def _exemptions_source(policy: Policy) -> str:
+    """The file (or context key) the policy's exemptions were written in: the one to edit."""
+    return policy.key_sources.get("exemptions", policy.source)
+
+
+def _unmatched_exemptions(policy: Policy, matched: set[int]) -> list[str]:
+    """A notice per exemption that selected no finding of the scan, by its index in the file
+    (``exemptions[2]``) and what it names, without its reason (free text, may say anything)."""
+    source = _exemptions_source(policy)
+    return [
+        f"{source}: exemptions[{i}] ({exemption.rule} for '{exemption.resource}') matches no "
+        "finding of this scan; correct its resource (a construct path glob, with or without "
+        "the stage prefix, a logical id, or the stack name plus path) or remove it"
+        for i, exemption in enumerate(policy.exemptions)
+        if i not in matched
+    ]
 
 
 def _order(f: Finding) -> tuple[object, ...]:

@@ -12,6 +12,12 @@ name list items by index (``trusted_accounts[2]``). The file itself is read defe
 regular file of at most ``MAX_POLICY_BYTES``, without YAML anchors and aliases (a "billion
 laughs" document is tiny on disk and huge once walked), with numbers and nesting a parser can
 handle; anything else is one ``PolicyError`` naming the file.
+
+The CDK plugin records the policy it applied (after the context overrides) in the cloud assembly
+(``RECORD_FILE``, written by ``to_record``, read back by ``from_record``), so that
+``guardrails scan cdk.out`` in a pipeline applies the same policy as ``cdk synth`` did:
+``to_mapping`` writes every key in the form ``from_mapping`` reads, and the record keeps where
+the policy and each key came from, for the report and for messages that name the file to edit.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ import yaml
 
 from guardrails.errors import PolicyError
 from guardrails.inputs import MAX_INT_DIGITS, MIB, parse_json, read_text, yaml_problem
+from guardrails.version import __version__
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 #: rank used for comparisons: a higher number is more severe
@@ -41,6 +48,12 @@ CONTEXT_FAIL_ON = "lambda-guardrails:fail_on"
 
 #: a policy is a few kilobytes; anything this large is not one (or is a device in disguise)
 MAX_POLICY_BYTES = MIB
+#: the policy the CDK plugin applied at synth, in the root of the cloud assembly
+RECORD_FILE = "lambda-guardrails-policy.json"
+_RECORD_TOOL = "lambda-guardrails"
+_RECORD_KEYS = ("tool", "version", "source", "key_sources", "policy")
+#: a recorded ``source`` is a path or a context key: anything longer is not one
+_MAX_SOURCE_CHARS = 1000
 #: Python refuses to convert longer decimal strings to ``int`` (``sys.get_int_max_str_digits``)
 
 _RULE_ID = re.compile(r"^GR-[A-Z]{3}-\d{2}$", re.ASCII)
@@ -238,6 +251,123 @@ class Policy:
                     key_sources={**policy.key_sources, name: f"context {key}"},
                 )
         return policy
+
+    # -- recording ----------------------------------------------------------------------------
+    def to_mapping(self) -> dict[str, Any]:
+        """Every policy key with its value, in the form ``from_mapping`` reads: lists for tuples,
+        ``YYYY-MM-DD`` text for dates, ``None`` for what is not set. JSON-ready and exact:
+        ``Policy.from_mapping(p.to_mapping())`` equals ``p`` (but for ``source``) for every
+        policy read from a file, a mapping or the context, so that a recorded policy is the
+        policy that was applied, not an approximation of it."""
+        vpc = self.approved_vpc
+        return {
+            "fail_on": self.fail_on,
+            "mode": self.mode,
+            "rules": {
+                rule_id: {"enabled": s.enabled, **({"severity": s.severity} if s.severity else {})}
+                for rule_id, s in self.rules.items()
+            },
+            "min_log_retention_days": self.min_log_retention_days,
+            "runtime_warning_days": self.runtime_warning_days,
+            "vpc_required": self.vpc_required,
+            # the parser reads "no tag" as null: an empty string is refused as a typo
+            "sensitive_tag": self.sensitive_tag or None,
+            "trusted_accounts": list(self.trusted_accounts),
+            "trusted_layer_accounts": list(self.trusted_layer_accounts),
+            "permissions_boundary": self.permissions_boundary,
+            "kms_key_arn": self.kms_key_arn,
+            "require_code_signing": self.require_code_signing,
+            "code_signing_config_arn": self.code_signing_config_arn,
+            "osv_database": self.osv_database,
+            "default_reserved_concurrency": self.default_reserved_concurrency,
+            "approved_vpc": None
+            if vpc is None
+            else {
+                "subnet_ids": list(vpc.subnet_ids),
+                "security_group_ids": list(vpc.security_group_ids),
+            },
+            "baseline": self.baseline,
+            "exemptions": [
+                {
+                    "rule": e.rule,
+                    "resource": e.resource,
+                    "reason": e.reason,
+                    **({"expires": e.expires.isoformat()} if e.expires else {}),
+                }
+                for e in self.exemptions
+            ],
+            "framework": {
+                "severity": self.framework.severity,
+                "rules": list(self.framework.rules),
+                "remediate": self.framework.remediate,
+            },
+        }
+
+    def to_record(self) -> dict[str, Any]:
+        """What the CDK plugin writes into the cloud assembly (``RECORD_FILE``): the policy
+        (``to_mapping``), where it came from (``source``) and where each key was set
+        (``key_sources``), so that the CLI can say which policy it applies and a notice can name
+        the file to edit."""
+        return {
+            "tool": _RECORD_TOOL,
+            "version": __version__,
+            "source": self.source,
+            "key_sources": dict(sorted(self.key_sources.items())),
+            "policy": self.to_mapping(),
+        }
+
+    @classmethod
+    def from_record(cls, path: str | Path) -> Policy:
+        """The policy recorded in a cloud assembly (``to_record``), with the ``source`` and
+        ``key_sources`` it had at synth. The file is read like a policy file (a regular file,
+        bounded) and checked like one: it comes from the scanned input, so anything malformed
+        is one ``PolicyError`` naming the file, never a silent fall back to the defaults."""
+        p = Path(path)
+        shown = str(p)
+        again = "synthesize the app again, or pass --policy"
+        data = read_policy_file(p)
+        if data.get("tool") != _RECORD_TOOL or any(key not in _RECORD_KEYS for key in data):
+            raise PolicyError(f"{shown}: not a policy recorded by lambda-guardrails; {again}")
+        source = data.get("source")
+        if not isinstance(source, str) or not _is_source(source):
+            raise PolicyError(f"{shown}: 'source': expected where the policy came from; {again}")
+        if not isinstance(data.get("version", ""), str):
+            raise PolicyError(f"{shown}: 'version': expected the version that wrote it; {again}")
+        key_sources = data.get("key_sources", {})
+        if not isinstance(key_sources, Mapping) or not all(
+            key in KNOWN_KEYS and _is_source(value) for key, value in key_sources.items()
+        ):
+            raise PolicyError(
+                f"{shown}: 'key_sources': expected a mapping of policy keys to where each was "
+                f"set; {again}"
+            )
+        body = data.get("policy")
+        if not isinstance(body, Mapping):
+            raise PolicyError(f"{shown}: 'policy': expected a mapping of policy keys; {again}")
+        policy = cls.from_mapping(body, shown)
+        return dataclasses.replace(
+            policy, source=source, key_sources={**policy.key_sources, **key_sources}
+        )
+
+    def pinned(self) -> Policy:
+        """This policy with a relative ``osv_database`` made absolute the way the scan reads it
+        (as ``guardrails.model.osv.resolve`` does: relative to the policy file ``source`` names
+        when that is a file, else to the current directory). A copy that gets another
+        ``source`` (a description for the report, a record in the assembly) then still means
+        the same folder."""
+        if not self.osv_database:
+            return self
+        database = Path(self.osv_database).expanduser()
+        if database.is_absolute():
+            return self
+        policy_file = Path(self.source)
+        base = policy_file.parent if policy_file.is_file() else Path.cwd()
+        return dataclasses.replace(self, osv_database=str(base / database))
+
+
+def _is_source(value: Any) -> bool:
+    """Whether a recorded ``source`` looks like one: short text (a path, a context key)."""
+    return isinstance(value, str) and 0 < len(value) <= _MAX_SOURCE_CHARS
 
 
 def _closest(rule_id: str, known: list[str]) -> str | None:

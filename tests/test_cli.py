@@ -406,3 +406,97 @@ def test_explain_an_unknown_rule(capsys):
     code, out, err = run(capsys, "explain", "GR-XXX-42")
     assert (code, out) == (2, "")
     assert_one_line_error(err, "GR-XXX-42", "guardrails rules")
+
+
+def test_rules_shows_when_a_severity_differs_from_the_default(capsys):
+    from guardrails.report import rules_doc
+
+    code, out, _ = run(capsys, "rules")
+    assert code == 0
+    lines = out.splitlines()
+    dep02 = next(i for i, line in enumerate(lines) if line.startswith("GR-DEP-02 "))
+    assert " ".join(lines[dep02 + 1].split()) == (
+        "severity: high when the policy sets require_code_signing"
+    )
+    dep01 = next(i for i, line in enumerate(lines) if line.startswith("GR-DEP-01 "))
+    note = " ".join(" ".join(lines[dep01 + 1 : dep01 + 4]).split())
+    assert note.startswith("severity: critical once Lambda blocks creating functions")
+    assert "high once it is deprecated" in note and "medium when" in note
+    # a rule whose findings all have its severity gets no line
+    iam09 = next(i for i, line in enumerate(lines) if line.startswith("GR-IAM-09 "))
+    assert lines[iam09 + 1].startswith("GR-IAM-10 ")
+    # the policy and framework cases, once, at the end
+    tail = " ".join(out.split("tells more about one.", 1)[1].split())
+    assert "rules: {<ID>: {severity: ...}}" in tail
+    assert "framework.severity" in tail
+    assert ", ".join(rules_doc.framework_rules(all_rules())) in tail
+    assert "GR-IAM-09" not in tail  # not a framework rule
+
+
+def test_rules_json_has_a_severity_note_for_each_rule(capsys):
+    code, out, _ = run(capsys, "rules", "--format", "json")
+    rows = {row["id"]: row for row in json.loads(out)}
+    assert code == 0 and all(isinstance(row["severity_note"], str) for row in rows.values())
+    assert rows["GR-DEP-02"]["severity_note"].startswith(
+        "high when the policy sets require_code_signing; info on functions the CDK framework"
+    )
+    assert rows["GR-DEP-01"]["severity"] == "critical"
+    assert "medium when" in rows["GR-DEP-01"]["severity_note"]
+    assert rows["GR-IAM-09"]["severity_note"] == ""
+    assert rows["GR-OBS-01"]["severity_note"].startswith("info on functions the CDK framework")
+
+
+def test_explain_shows_the_other_severities_and_an_absolute_documentation_link(capsys):
+    code, out, _ = run(capsys, "explain", "GR-DEP-02")
+    assert code == 0
+    lines = out.splitlines()
+    at = lines.index("Severity:     low")
+    assert lines[at + 1].strip().startswith("high when the policy sets require_code_signing")
+    assert lines[-1] == (
+        "Documentation: https://github.com/lambda-guardrails/lambda-guardrails/blob/main/"
+        "docs/rules.md#gr-dep-02"
+    )
+
+
+def _package_class_names() -> set[str]:
+    """Classes of the package's model, rules, policy and engine, but those named like a
+    CloudFormation or CDK type (``Code``: ``Code.ZipFile``, ``lambda_.Code.from_asset``)."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from guardrails.report.rules_doc import SHARED_CLASS_NAMES
+
+    modules = [importlib.import_module(m) for m in ("guardrails.policy", "guardrails.engine")]
+    for package in ("guardrails.model", "guardrails.rules"):
+        path = importlib.import_module(package).__path__
+        modules += [
+            importlib.import_module(f"{package}.{m.name}") for m in pkgutil.iter_modules(path)
+        ]
+    names = {
+        name
+        for module in modules
+        for name, value in vars(module).items()
+        if inspect.isclass(value) and value.__module__.startswith("guardrails.")
+    }
+    return names - SHARED_CLASS_NAMES
+
+
+def test_explain_of_every_rule_names_no_internals(capsys):
+    """What a user reads names CloudFormation, CDK and policy things, never the package's
+    modules, files, classes or functions."""
+    import re
+
+    classes = _package_class_names()
+    assert {"LambdaFunction", "ExecutionRole", "Statement", "Token", "Site"} <= classes
+    internal_class = re.compile(rf"\b(?:{'|'.join(sorted(classes))})\.")
+    for rule in all_rules():
+        code, out, _ = run(capsys, "explain", rule.id)
+        assert code == 0
+        # the user's files, not ours: CloudFormation writes inline Python code to index.py;
+        # examples name the policy file guardrails.yaml
+        text = re.sub(r"``index\.py``|\bguardrails\.ya?ml\b", "", out)
+        for fragment in ("guardrails.", "rules/", "model/", ".py"):
+            assert fragment not in text, f"{rule.id}: {fragment!r} in\n{out}"
+        assert not internal_class.search(text), f"{rule.id}: {internal_class.search(text)}"
+        assert not re.search(r"``[a-z]+_[a-z_]+\(\)``", text), rule.id  # a function of ours

@@ -17,6 +17,15 @@ one) are not seen, and win over what the Aspect sets.
 Only ``CfnFunction``s are rewritten: framework functions that CDK emits as plain
 ``CfnResource``s (the log-retention and S3-notifications singletons) are left alone even with
 ``framework.remediate``.
+
+The log fix keeps the logs where they are by default (``log_group_name="function"``): the group
+it creates for a function without one is named ``/aws/lambda/<function name>``, where Lambda
+already writes, so metric filters, subscriptions and saved queries on that name keep working.
+On a function that is already deployed that group already exists (Lambda created it): it has to
+be imported (``cdk import``) or deleted before the deployment, or CloudFormation fails with
+"already exists"; every record of such a group says so, and docs/adopting.md shows how.
+``log_group_name="new"`` creates a group with a generated name instead and points
+``LoggingConfig.LogGroup`` at it (nothing to import, but the logs move).
 """
 
 from __future__ import annotations
@@ -71,6 +80,16 @@ _SECRET_REFERENCE = re.compile(r"\{\{resolve:(secretsmanager|ssm-secure):([^}]*)
 SAFE_FIXES = ("GR-OBS-01", "GR-OBS-02", "GR-OBS-03", "GR-OBS-04", "GR-OBS-05", "GR-SEC-05",
               "GR-IAM-10", "GR-IAM-12", "GR-IAM-14", "GR-DEP-02")  # fmt: skip
 OPT_IN_FIXES = ("GR-SEC-02", "GR-OBS-06", "GR-NET-01", "GR-CFG-01")
+#: how the log fix names the log group it creates (``LambdaHardening(log_group_name=...)``)
+LOG_GROUP_NAMES = ("function", "new")
+#: CloudFormation accepts this many resources per stack ...
+STACK_RESOURCE_LIMIT = 500
+#: ... and a stack that the log groups the Aspect adds take past this many gets a warning
+STACK_RESOURCE_WARNING = 400
+#: the id of that warning (``Annotations``: it can be acknowledged)
+STACK_RESOURCE_WARNING_ID = "lambda-guardrails:stack-resources"
+#: the id of the warning on a function whose ``/aws/lambda/<name>`` group another stack defines
+LOG_GROUP_ELSEWHERE_ID = "lambda-guardrails:log-group-elsewhere"
 #: app -> every change the hardening instances visiting it recorded, one JSON object a line
 _CHANGE_LOGS: weakref.WeakKeyDictionary[Any, list[str]] = weakref.WeakKeyDictionary()
 
@@ -98,6 +117,15 @@ class LambdaHardening:
     :param fixes: ``"safe"`` (the catalog's safe fixes, each only when the policy gives what it
         needs), ``"all"`` (safe and opt-in), or a list of rule ids.
         :default: ``"safe"``
+    :param log_group_name: how the log fix (GR-OBS-02, and GR-IAM-14 when the role needs a
+        group to be scoped to) names the log group it creates for a function without one:
+        ``"function"``: ``/aws/lambda/<function name>``, where Lambda already writes, and
+        ``LoggingConfig.LogGroup`` stays unset (the logs stay where they are; on a function
+        that is already deployed that group exists: import it with ``cdk import`` or delete it
+        first, or CloudFormation fails with "already exists"); ``"new"``: a generated name,
+        with ``LoggingConfig.LogGroup`` pointing at it (nothing to import, but the logs move
+        away from ``/aws/lambda/<function name>`` and what reads them there).
+        :default: ``"function"``
 
     Add it with ``Aspects.of(app).add(LambdaHardening(...), priority=AspectPriority.MUTATING)``,
     on the app and on every ``Stage`` (aspects do not cross stage boundaries), or call
@@ -109,13 +137,22 @@ class LambdaHardening:
         self,
         policy: Policy | Mapping[str, Any] | str | Path | None = None,
         fixes: str | Iterable[str] = "safe",
+        *,
+        log_group_name: str = "function",
     ) -> None:
+        if log_group_name not in LOG_GROUP_NAMES:
+            raise ValueError(
+                f"log_group_name: expected 'function' or 'new', got {log_group_name!r}"
+            )
         self.policy = Policy.coerce(policy)
         self.fixes = _selected(fixes)
+        self.log_group_name = log_group_name
         self._explicit = fixes == "all" or not isinstance(fixes, str)
         self.changes: list[Remediation] = []
         self._stack_keys: dict[str, Any] = {}
         self._indexes: dict[str, _StackIndex] = {}
+        #: (app, literal log group name -> the stacks and groups of the app with that name)
+        self._named_groups: tuple[Any, dict[str, list[tuple[cdk.Stack, str]]]] | None = None
         self._visited = False
 
     def enabled(self, rule_id: str) -> bool:
@@ -212,6 +249,7 @@ class LambdaHardening:
             )
             key.grant_encrypt_decrypt(iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com"))
             self._stack_keys[stack.node.path] = key
+            self.added(stack)
         return key
 
     def index(self, stack: cdk.Stack) -> _StackIndex:
@@ -219,6 +257,44 @@ class LambdaHardening:
         if found is None:
             found = self._indexes[stack.node.path] = _StackIndex(stack)
         return found
+
+    def added(self, stack: cdk.Stack, count: int = 1, *, log_group: bool = False) -> None:
+        """Count resources the Aspect added to the stack. Once log groups it added take the
+        stack past ``STACK_RESOURCE_WARNING`` resources (CloudFormation accepts 500), the
+        stack gets a warning, once."""
+        index = self.index(stack)
+        index.added += count
+        index.added_log_groups += int(log_group)
+        total = index.resource_count + index.added
+        if index.added_log_groups and total > STACK_RESOURCE_WARNING and not index.warned:
+            index.warned = True
+            cdk.Annotations.of(stack).add_warning_v2(
+                STACK_RESOURCE_WARNING_ID,
+                "lambda-guardrails: with the resources the hardening Aspect adds (a log group "
+                "for each function without one, and a policy naming it), this stack has more "
+                f"than {STACK_RESOURCE_WARNING} resources; CloudFormation accepts at most "
+                f"{STACK_RESOURCE_LIMIT} per stack. Split the stack, or leave GR-OBS-02 and "
+                "GR-IAM-14 out of its fixes.",
+            )
+
+    def log_group_elsewhere(self, stack: cdk.Stack, name: str) -> str | None:
+        """The construct path of a log group named ``name`` (a literal) in another stack of
+        the app that can deploy to the same account and region, if any: a second group with
+        that name would fail to deploy."""
+        root = stack.node.root
+        if self._named_groups is None or self._named_groups[0] is not root:
+            found: dict[str, list[tuple[cdk.Stack, str]]] = {}
+            for c in root.node.find_all():
+                if isinstance(c, logs.CfnLogGroup):
+                    owner = cdk.Stack.of(c)
+                    group_name = owner.resolve(c.log_group_name)
+                    if isinstance(group_name, str):
+                        found.setdefault(group_name, []).append((owner, c.node.path))
+            self._named_groups = (root, found)
+        for owner, path in self._named_groups[1].get(name, []):
+            if owner.node.path != stack.node.path and _same_environment(owner, stack):
+                return path
+        return None
 
 
 class _StackIndex:
@@ -230,14 +306,30 @@ class _StackIndex:
         self.log_groups: dict[str, logs.CfnLogGroup] = {}
         self.permissions: list[lambda_.CfnPermission] = []
         self.functions: list[lambda_.CfnFunction] = []
-        #: log group logical id -> its resolved ``LogGroupName`` (filled on first use; the
-        #: groups the Aspect adds have none)
+        #: the custom resources (``Custom::*``, ``AWS::CloudFormation::CustomResource``): they
+        #: invoke functions while the stack deploys
+        self.custom_resources: list[cdk.CfnResource] = []
+        #: each custom resource's resolved properties (filled on first use)
+        self.custom_resource_properties: list[tuple[cdk.CfnResource, Any]] | None = None
+        #: log group logical id -> its resolved ``LogGroupName`` (filled on first use; a group
+        #: the Aspect adds with ``log_group_name="new"`` has none)
         self.group_names: dict[str, Any] | None = None
         #: role logical id -> the functions using it (filled on first use)
         self.role_users: dict[str, list[lambda_.CfnFunction]] | None = None
+        #: the stack's resources when the index was built, and those the Aspect added since
+        #: (for the warning near CloudFormation's limit of resources per stack)
+        self.resource_count = 0
+        self.added = 0
+        self.added_log_groups = 0
+        self.warned = False
         for c in stack.node.find_all():
             if cdk.Stack.of(c).node.path != stack.node.path:
                 continue  # a nested stack's resources have their own logical ids
+            if isinstance(c, cdk.CfnResource):
+                self.resource_count += 1
+                kind = c.cfn_resource_type
+                if kind.startswith("Custom::") or kind == "AWS::CloudFormation::CustomResource":
+                    self.custom_resources.append(c)
             if isinstance(c, iam.CfnRole):
                 self.roles[stack.resolve(c.logical_id)] = c
             elif isinstance(c, logs.CfnLogGroup):
@@ -377,7 +469,25 @@ class _FunctionFixer:
         for lid, group_name in index.group_names.items():
             if group_name in wanted:
                 return index.log_groups[lid]
+        # one another hardening instance created after this index was built
+        scope, prefix = self.new_scope()
+        child = scope.node.try_find_child(f"{prefix}GuardrailsLogGroup")
+        if isinstance(child, logs.CfnLogGroup):
+            group_name = self.stack.resolve(child.log_group_name)
+            if group_name in wanted:
+                lid = self.stack.resolve(child.logical_id)
+                index.log_groups[lid], index.group_names[lid] = child, group_name
+                return child
         return None
+
+    def default_log_group_name(self) -> str:
+        """``/aws/lambda/<function name>``, the group Lambda writes to when ``LoggingConfig``
+        names none: the literal name, else built from the function's ``Ref`` (CDK's form: the
+        model links both to the function)."""
+        name = self.prop("functionName")
+        if isinstance(name, str):
+            return f"/aws/lambda/{name}"
+        return cdk.Fn.join("", ["/aws/lambda/", self.cfn.ref])
 
     def has_log_retention(self) -> bool:
         """CDK's ``log_retention=`` (a log-retention custom resource) already sets retention,
@@ -428,32 +538,87 @@ class _FunctionFixer:
             return self.h.stack_key(self.stack).key_arn
         return None
 
-    def create_log_group(self, rule: str) -> logs.CfnLogGroup:
-        """A log group with the policy's retention (and key) that ``LoggingConfig`` points at:
-        the function then logs to exactly this group."""
+    def create_log_group(self, rule: str) -> logs.CfnLogGroup | None:
+        """A log group with the policy's retention (and key) for a function that has none.
+
+        With ``log_group_name="function"`` it is ``/aws/lambda/<function name>``, the group
+        Lambda already writes to, and ``LoggingConfig`` is left alone: the logs stay where
+        metric filters, subscriptions and queries look for them. The group then depends on the
+        function (its name is built from the function's ``Ref``), never the other way round:
+        nothing the function depends on may name it (``scoped_log_permissions``). The custom
+        resources of the stack that name the function wait for the group (``invokers_wait``).
+        Not created when a group of another stack has that name (a warning on the function):
+        ``None`` then. With ``"new"`` the group gets a generated name and
+        ``LoggingConfig.LogGroup`` points at it: the function then logs to exactly this group
+        (and depends on it).
+        """
         scope, prefix = self.new_scope()
+        name = self.default_log_group_name() if self.h.log_group_name == "function" else None
+        if name is not None:
+            elsewhere = self.h.log_group_elsewhere(self.stack, name) if _literal(name) else None
+            if elsewhere is not None:
+                cdk.Annotations.of(self.fn or self.cfn).add_warning_v2(
+                    LOG_GROUP_ELSEWHERE_ID,
+                    f"lambda-guardrails: {elsewhere} defines this function's log group "
+                    f"{name} in another stack: no second one is created (GR-OBS-02 cannot "
+                    "see a group of another stack: acknowledge its finding here).",
+                )
+                return None
         key = self.log_key() if self.h.enabled("GR-OBS-04") else None
         days = self.new_group_retention()
         group = logs.CfnLogGroup(
             scope,
             f"{prefix}GuardrailsLogGroup",
+            log_group_name=name,
             retention_in_days=days,
             kms_key_id=key,
         )
         group.apply_removal_policy(cdk.RemovalPolicy.RETAIN)  # logs are evidence; as CDK's L2
         index = self.h.index(self.stack)
-        index.log_groups[self.stack.resolve(group.logical_id)] = group
-        config = dict(self.prop("loggingConfig") or {})
-        config["logGroup"] = group.ref
-        self.set_logging(config)
-        self.h.record(
-            self.cfn,
-            rule,
-            "LoggingConfig.LogGroup",
-            "(not set: /aws/lambda/<function> without retention)",
-            f"new log group {group.node.path} ({days} days" + (", KMS" if key else "") + ")",
-        )
+        logical_id = self.stack.resolve(group.logical_id)
+        index.log_groups[logical_id] = group
+        if index.group_names is not None:
+            index.group_names[logical_id] = self.stack.resolve(group.log_group_name)
+        self.h.added(self.stack, log_group=True)
+        kept = f"{days} days" + (", KMS" if key else "")
+        before = "(not set: /aws/lambda/<function> without retention)"
+        if name is not None:
+            self.invokers_wait(group)
+        if name is None:
+            config = dict(self.prop("loggingConfig") or {})
+            config["logGroup"] = group.ref
+            self.set_logging(config)
+            after = (
+                f"new log group {group.node.path} ({kept}); the logs move away from "
+                "/aws/lambda/<function>"
+            )
+        else:
+            shown = name if _literal(name) else "/aws/lambda/<function>"
+            after = (
+                f"(still not set) {shown}, created in the stack as {group.node.path} "
+                f"({kept}): the logs stay where they are. A function already deployed has "
+                "that group: import it (cdk import) or delete it before deploying, else "
+                "CloudFormation fails with 'already exists'; log_group_name='new' avoids "
+                "that but moves the logs"
+            )
+        self.h.record(self.cfn, rule, "LoggingConfig.LogGroup", before, after)
         return group
+
+    def invokers_wait(self, group: logs.CfnLogGroup) -> None:
+        """Make the custom resources of the stack that name the function (a handler's
+        ``ServiceToken``, a trigger, CDK's ``log_retention=``) wait for its
+        ``/aws/lambda/<name>`` group. They run while the stack deploys, and a function whose
+        role may still create log groups would otherwise create that group itself before
+        CloudFormation does ("already exists"); the log-retention handler accepts a group that
+        exists. No cycle: they already depend on the function, which the group depends on."""
+        index = self.h.index(self.stack)
+        if index.custom_resource_properties is None:
+            index.custom_resource_properties = [
+                (r, self.stack.resolve(r._cfn_properties)) for r in index.custom_resources
+            ]
+        for resource, properties in index.custom_resource_properties:
+            if _refers_to(properties, self.logical_id):
+                resource.add_dependency(group)
 
     def new_scope(self) -> tuple[Construct, str]:
         """Where a resource the Aspect adds for the function goes, and its id's prefix: in the
@@ -605,10 +770,12 @@ class _FunctionFixer:
         """Replace the AWS managed logging policies by statements on the function's own log
         group. A role shared by several functions loses the managed policies once and gets one
         statement per function (the first function's record names the rewrite; a later one,
-        from this or another instance, only adds its own group). Left alone when the group can
-        only be named through the function itself (``/aws/lambda/<Ref>``: the role's policy
-        would then depend on the function, which depends on the policy) or through a token, for
-        this function or for another one sharing the role."""
+        from this or another instance, only adds its own group). A group that can only be
+        named through the function itself (``/aws/lambda/<Ref>``) is named in a policy of its
+        own, which the function does not wait for (``add_log_policy``): in the role's policy
+        it would close a cycle, since the function depends on that policy. Left alone when
+        the group is named through another token (a group outside the stack), for this
+        function or for another one sharing the role."""
         role = self.role()
         if role is None:
             return
@@ -619,21 +786,24 @@ class _FunctionFixer:
             return
         if not self.can_scope_logs() or (earlier is None and not self.role_shared_safely(role)):
             return
-        log_arn = self.log_group_arn()
+        log_arn, through_function = self.log_group_arn()
         removed = (
             str(earlier.get("before", ""))
             if earlier is not None
             else ", ".join(_aws_managed_name(a) for a in basic)
         )
-        statements = [
-            iam.PolicyStatement(
-                actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_arn]
+        log_statement = iam.PolicyStatement(
+            actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_arn]
+        )
+        if through_function:
+            self.add_log_policy(role, log_statement)
+        else:
+            self.add_statement(log_statement, "Logs0")
+        vpc = "VPCAccessExecutionRole" in removed
+        if vpc:  # Lambda checks these when it creates the function: the function waits for them
+            self.add_statement(
+                iam.PolicyStatement(actions=list(VPC_ENI_ACTIONS), resources=["*"]), "Logs1"
             )
-        ]
-        if "VPCAccessExecutionRole" in removed:
-            statements.append(iam.PolicyStatement(actions=list(VPC_ENI_ACTIONS), resources=["*"]))
-        for i, statement in enumerate(statements):
-            self.add_statement(statement, f"Logs{i}")
         if earlier is not None:
             return  # the role's managed policies are already gone (and recorded)
         remaining = [a for a in arns if a not in basic]
@@ -647,16 +817,15 @@ class _FunctionFixer:
             "ManagedPolicyArns",
             removed,
             "logs:CreateLogStream, logs:PutLogEvents on the function's own log group"
-            + (" (+ the VPC network-interface actions)" if len(statements) > 1 else ""),
+            + (" (+ the VPC network-interface actions)" if vpc else ""),
         )
 
     def can_scope_logs(self) -> bool:
-        """Whether the function's log group can be named in its role's policy: not when only
-        through the function itself (a circular reference) or through a token (a group outside
-        the stack); a function without a group gets one."""
-        group = self.log_group()
-        if group is not None:
-            return not _refers_to(self.stack.resolve(group.log_group_name), self.logical_id)
+        """Whether the function's log group can be named in its role's policy: not through a
+        token (a group outside the stack); a group of the stack can, even one named through the
+        function itself (in a policy of its own); a function without a group gets one."""
+        if self.log_group() is not None:
+            return True
         name = (self.prop("loggingConfig") or {}).get("logGroup")
         return name is None or isinstance(name, str)
 
@@ -679,21 +848,46 @@ class _FunctionFixer:
                 return False
         return True
 
-    def log_group_arn(self) -> Any:
+    def log_group_arn(self) -> tuple[Any, bool]:
         """The ARN of the log group the function writes to (``can_scope_logs``), creating the
-        group (and pointing ``LoggingConfig`` at it) when there is none."""
+        group when there is none, and whether naming it refers to the function itself (a name
+        built from its ``Ref``). When another stack's group has the name, the ARN is built
+        from the name."""
+        config = self.prop("loggingConfig") or {}
         group = self.log_group()
+        if group is None and config.get("logGroup") is None:
+            group = self.create_log_group("GR-IAM-14")
         if group is not None:
-            return group.attr_arn
-        name = (self.prop("loggingConfig") or {}).get("logGroup")
-        if name is None:
-            return self.create_log_group("GR-IAM-14").attr_arn
-        return self.stack.format_arn(
+            named = _refers_to(self.stack.resolve(group.log_group_name), self.logical_id)
+            return group.attr_arn, named
+        name = config.get("logGroup") or self.default_log_group_name()
+        arn = self.stack.format_arn(
             service="logs",
             resource="log-group",
             resource_name=f"{name}:*",
             arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
         )
+        return arn, _refers_to(self.stack.resolve(arn), self.logical_id)
+
+    def add_log_policy(self, role: iam.CfnRole, statement: iam.PolicyStatement) -> None:
+        """The scoped log statement on a group named through the function itself, in a policy
+        of its own beside the function (one per function: policy names are unique per role).
+        Nothing waits for it: in the role's default policy (which an L2 function depends on)
+        or in a policy the function depends on, it would close a cycle (function -> policy ->
+        log group -> function). Lambda does not check log permissions when it creates the
+        function; the policy follows it in the same deployment."""
+        scope, prefix = self.new_scope()
+        construct_id = f"{prefix}GuardrailsLogPolicy"
+        if scope.node.try_find_child(construct_id) is not None:
+            return
+        iam.CfnPolicy(
+            scope,
+            construct_id,
+            policy_name=f"lambda-guardrails-logs-{self.logical_id}"[:128],
+            roles=[role.ref],
+            policy_document={"Version": "2012-10-17", "Statement": [statement.to_statement_json()]},
+        )
+        self.h.added(self.stack)
 
     def add_statement(self, statement: iam.PolicyStatement, sid: str) -> None:
         """Grant on the function's role: through the L2 when there is one (its policy document
@@ -714,6 +908,7 @@ class _FunctionFixer:
             roles=[role.ref],
             policy_document={"Version": "2012-10-17", "Statement": [statement.to_statement_json()]},
         )
+        self.h.added(self.stack)
         # as CDK's L2 does with its default policy: Lambda checks some of these permissions
         # (X-Ray, VPC, dead-letter queue) when it creates or updates the function
         self.cfn.add_dependency(policy)
@@ -730,6 +925,7 @@ class _FunctionFixer:
             retention_period=cdk.Duration.days(14),
             enforce_ssl=True,
         )
+        self.h.added(self.stack, 2)  # the queue and its policy
         self.cfn.dead_letter_config = lambda_.CfnFunction.DeadLetterConfigProperty(
             target_arn=queue.queue_arn
         )
@@ -820,6 +1016,20 @@ def _recorded_data(construct: IConstruct, rule: str, prop: str) -> Mapping[str, 
         ):
             return data
     return None
+
+
+def _literal(value: Any) -> bool:
+    """A string without tokens (a name known at synth)."""
+    return isinstance(value, str) and not cdk.Token.is_unresolved(value)
+
+
+def _same_environment(a: cdk.Stack, b: cdk.Stack) -> bool:
+    """Whether two stacks can deploy to the same account and region (an environment-agnostic
+    one can deploy anywhere)."""
+    for x, y in ((a.account, b.account), (a.region, b.region)):
+        if _literal(x) and _literal(y) and x != y:
+            return False
+    return True
 
 
 def _refers_to(value: Any, logical_id: str) -> bool:

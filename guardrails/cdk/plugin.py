@@ -6,12 +6,23 @@ those templates as the CLI does (pure Python, no jsii call per construct), and h
 violation per finding. CDK itself applies ``Validations.of(c).acknowledge(...)`` to them, prints
 the report, writes ``cdk.out/validation-report.json`` and fails the synth when a violation has
 severity ``error``.
+
+The plugin also records the policy it applied, after the CDK context overrides, in the root of
+the cloud assembly (``cdk.out/lambda-guardrails-policy.json``, ``record_policy``): ``guardrails
+scan cdk.out`` applies it, so that a pipeline reports what the synth reported. It is a file of
+its own, new to the assembly, so CDK's check that an untrusted plugin changes no file of the
+assembly (``confirmValidationPluginsDoNotMutate``) holds.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import json
+import os
+import shlex
 import sys
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -22,7 +33,14 @@ import jsii
 from guardrails import engine
 from guardrails.errors import GuardrailsError, where
 from guardrails.model.assembly import load_assembly
-from guardrails.policy import CONTEXT_FAIL_ON, CONTEXT_MODE, CONTEXT_POLICY, Policy
+from guardrails.policy import (
+    CONTEXT_FAIL_ON,
+    CONTEXT_MODE,
+    CONTEXT_POLICY,
+    RECORD_FILE,
+    SEVERITY_RANK,
+    Policy,
+)
 from guardrails.report.escape import clean
 from guardrails.rules import all_rules
 from guardrails.version import __version__
@@ -59,6 +77,10 @@ class LambdaGuardrails:
         self._policy = base.merged({"mode": mode}, base.source) if mode else base
         self._today = today
         self.last_report: engine.Report | None = None
+        #: the summary line of the last synth, and whether the synth wrapper that ``protect``
+        #: installs prints it (after CDK's report, where a reader looks) rather than ``validate``
+        self.last_summary: str | None = None
+        self.summary_after_synth = False
         #: the hardening Aspect ``protect(..., remediate=...)`` added, if any
         self.hardening: Any = None
 
@@ -77,7 +99,8 @@ class LambdaGuardrails:
 
     def validate(self, context: cdk.IPolicyValidationContext) -> cdk.PolicyValidationPluginReport:
         app = context.app_construct
-        policy = self._policy.with_context(_context(app))
+        policy = self.policy_for(app)
+        record_policy(app, policy)  # for `guardrails scan cdk.out`: the same policy as here
         templates = {Path(s.template_path).resolve() for s in context.stack_templates}
         try:
             report = self.scan(templates, policy, outdir=_outdir(app))
@@ -91,13 +114,18 @@ class LambdaGuardrails:
             print(f"lambda-guardrails: error: {clean(error)}", file=sys.stderr)
         for notice in report.notices:
             print(f"lambda-guardrails: {clean(notice)}", file=sys.stderr)
-        violations = [
-            _violation(f, policy) for f in report.findings if f.status in ("open", "acknowledged")
-        ]
+        # info findings only when asked for (the context key) or when the policy fails on them
+        show_info = policy.fails("info") or _show_info(app)
+        violations = _violations(report, policy, show_info=show_info)
         if report.incomplete:
             violations.append(_incomplete(report, policy))
             print(f"lambda-guardrails: {_incomplete_summary(report, policy)}", file=sys.stderr)
         blocking = any(f.status == "open" and _blocks(f, policy) for f in report.findings)
+        # CDK prints its report after validate returns: this line comes just before it
+        line = summary_line(report, outdir=_outdir(app), info_hidden=not show_info)
+        self.last_summary = line
+        if not self.summary_after_synth:  # protect() prints it after CDK's report instead
+            print(line, file=sys.stderr, flush=True)
         return cdk.PolicyValidationPluginReport(
             success=not blocking and not (report.incomplete and policy.mode == "enforce"),
             violations=violations,
@@ -112,6 +140,11 @@ class LambdaGuardrails:
             },
         )
 
+    def policy_for(self, app: Any) -> Policy:
+        """The policy the plugin applies to ``app``: its own, with the app's CDK context keys
+        on top (a ``PolicyError`` when they are malformed)."""
+        return self._policy.with_context(_context(app))
+
     def scan(
         self, templates: set[Path], policy: Policy, outdir: Path | None = None
     ) -> engine.Report:
@@ -123,6 +156,57 @@ class LambdaGuardrails:
         root = outdir if outdir is not None else _assembly_root(templates)
         assembly = load_assembly(root, only_templates=templates)
         return engine.scan(assembly, policy, today=self._today)
+
+
+def record_policy(app: Any, policy: Policy, *, before_synth: bool = False) -> Path | None:
+    """Write ``policy`` (``Policy.to_record``, a relative ``osv_database`` pinned to the folder
+    the scan read) into the root of ``app``'s cloud assembly as ``RECORD_FILE``; return its path.
+
+    A record that already holds the same text is left alone: CDK hashes the files of the
+    assembly before an untrusted plugin runs (``confirmValidationPluginsDoNotMutate``) and
+    fails the synth if one changed, and ``protect()`` writes the record just before the synth
+    for that reason (a plugin registered by hand cannot: it says so when it replaces the record
+    of an earlier synth; ``before_synth``: called by ``protect()``'s wrapper, when replacing it
+    is fine). The file is replaced, never written through: a link left in its place
+    cannot redirect the write. A record that cannot be written is said on stderr (the synth
+    itself is not affected), since ``guardrails scan`` would then apply another policy."""
+    outdir = _outdir(app)
+    if outdir is None:
+        return None
+    target = outdir / RECORD_FILE
+    data = (json.dumps(policy.pinned().to_record(), indent=2) + "\n").encode("utf-8")
+    temporary: str | None = None
+    try:
+        earlier = target.is_file() and not target.is_symlink()
+        if earlier and target.stat().st_size == len(data) and target.read_bytes() == data:
+            return target
+        if earlier and not before_synth:  # an earlier synth's, with another policy
+            print(
+                f"lambda-guardrails: note: {clean(str(target))}: replacing the policy an earlier "
+                "synth recorded (with confirmValidationPluginsDoNotMutate, CDK refuses this "
+                "from a plugin: synthesize into an empty folder, or use guardrails.protect)",
+                file=sys.stderr,
+            )
+        outdir.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=f".{RECORD_FILE}.", dir=outdir)
+        with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), 0o644)  # mkstemp's 0600 would hide it from a later CI step
+            f.write(data)
+        os.replace(temporary, target)
+        temporary = None
+    except OSError as exc:
+        print(
+            f"lambda-guardrails: warning: {clean(str(target))}: cannot record the policy "
+            f"({exc.__class__.__name__}); `guardrails scan` of this assembly will not apply it: "
+            "pass it --policy",
+            file=sys.stderr,
+        )
+        return None
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+    return target
 
 
 def _context(app: Any) -> dict[str, Any]:
@@ -185,21 +269,77 @@ def _blocks(finding: engine.Finding, policy: Policy) -> bool:
     return policy.mode == "enforce" and policy.fails(finding.severity)
 
 
-def _violation(finding: engine.Finding, policy: Policy) -> cdk.PolicyViolation:
-    # CDK fails the synth on "error"; everything else is reported without failing.
+def _cdk_severity(finding: engine.Finding, policy: Policy) -> str:
+    """CDK fails the synth on ``error``; everything else is reported without failing."""
     if _blocks(finding, policy):
-        cdk_severity = "error"
-    elif finding.severity == "info":
-        cdk_severity = "info"
-    else:
-        cdk_severity = "warning"
+        return "error"
+    return "info" if finding.severity == "info" else "warning"
+
+
+def _violations(
+    report: engine.Report, policy: Policy, *, show_info: bool
+) -> list[cdk.PolicyViolation]:
+    """The open and acknowledged findings as CDK violations (CDK suppresses the acknowledged
+    ones itself), in the order CDK prints them, one function's findings together.
+
+    CDK sorts the violations by its own severity (error, warning, info) and keeps the order
+    it was given within one: they are passed sorted that way, then by the function a finding
+    affects (its stack and construct path; the first one for a shared resource), then by
+    severity. A rule's fix is printed once, on the first open violation of the rule; the
+    following ones point to it. Findings at ``info`` are passed only with ``show_info``."""
+    shown = [
+        f
+        for f in report.findings
+        if f.status in ("open", "acknowledged") and (show_info or f.severity != "info")
+    ]
+    rank = {"error": 0, "warning": 1, "info": 2}
+
+    def order(item: tuple[engine.Finding, list[tuple[tuple[str, str], str]]]) -> tuple[Any, ...]:
+        finding, functions = item
+        first = functions[0][0] if functions else (finding.stack, _site(finding))
+        return (
+            rank[_cdk_severity(finding, policy)],
+            first,
+            -SEVERITY_RANK[finding.severity],
+        )
+
+    by_id: dict[str, list[tuple[str, str]]] = {}  # logical id -> (stack, logical id)
+    for key in report.function_paths:
+        by_id.setdefault(key[1], []).append(key)
+    # a stable sort: the engine's order (rule, stack, resource, location) breaks the ties
+    items = sorted(((f, _affected(report, f, by_id)) for f in shown), key=order)
+    fixes: dict[str, str] = {}  # rule id -> the fix printed for it
+    violations = []
+    for finding, functions in items:
+        fix: str | None = finding.fix
+        if finding.status == "open" and finding.fix:
+            if fixes.get(finding.rule_id) == finding.fix:
+                fix = f"see {finding.rule_id} above"
+            else:
+                fixes.setdefault(finding.rule_id, finding.fix)
+        on_function = (finding.stack, finding.logical_id) in report.function_paths
+        affects = [] if on_function else [label for _, label in functions]
+        violations.append(_violation(finding, policy, affects=affects, fix=fix))
+    return violations
+
+
+def _violation(
+    finding: engine.Finding,
+    policy: Policy,
+    *,
+    affects: list[str] | tuple[str, ...] = (),
+    fix: str | None,
+) -> cdk.PolicyViolation:
+    """One finding as a CDK violation; ``affects``: the construct paths of the functions it
+    affects, named in the description (for a finding on a role, a policy, a permission...)."""
     # CDK prints these in the terminal: a crafted id or path must not carry escapes or lines
     functions = clean(", ".join(finding.functions))
+    description = f"[{finding.severity.upper()}] {finding.title}: {finding.message}"
     return cdk.PolicyViolation(
         rule_name=finding.rule_id,
-        description=clean(f"[{finding.severity.upper()}] {finding.title}: {finding.message}"),
-        fix=finding.fix,
-        severity=cdk_severity,
+        description=clean(description + _affects(affects)),
+        fix=clean(fix) if fix else None,
+        severity=_cdk_severity(finding, policy),
         rule_metadata={
             "severity": finding.severity,
             "owner": finding.owner,
@@ -215,3 +355,132 @@ def _violation(finding: engine.Finding, policy: Policy) -> cdk.PolicyViolation:
             )
         ],
     )
+
+
+#: the affected functions a violation names before "and N more"
+AFFECTS_SHOWN = 3
+
+
+def _affects(labels: list[str] | tuple[str, ...]) -> str:
+    """`` (affects A, B, C and 2 more)``, or nothing without functions."""
+    if not labels:
+        return ""
+    shown = ", ".join(labels[:AFFECTS_SHOWN])
+    more = f" and {len(labels) - AFFECTS_SHOWN} more" if len(labels) > AFFECTS_SHOWN else ""
+    return f" (affects {shown}{more})"
+
+
+def _affected(
+    report: engine.Report,
+    finding: engine.Finding,
+    by_id: Mapping[str, list[tuple[str, str]]],
+) -> list[tuple[tuple[str, str], str]]:
+    """The functions ``finding`` affects, sorted, each as ((stack, construct path), label):
+    the label is the function's construct (``Orders/Api`` of ``Orders/Api/Resource``), or
+    ``stack/logical id`` when the assembly has no construct path for it. A name in
+    ``finding.functions`` is a logical id of the finding's stack, or ``stack/logical id`` for
+    a function of another stack (a stack of a nested stage has a ``/`` in its name too); a bare
+    logical id found in no such stack is looked up in ``by_id`` (logical id -> the functions'
+    keys in ``report.function_paths``), and taken when one function of the scan has it."""
+    paths = report.function_paths
+    out: dict[tuple[str, str], str] = {}
+    for name in finding.functions:
+        stack, logical_id = finding.stack, name
+        if (stack, logical_id) not in paths and "/" in name:
+            stack, logical_id = name.rsplit("/", 1)
+        if (stack, logical_id) not in paths and len(by_id.get(logical_id, ())) == 1:
+            stack, logical_id = by_id[logical_id][0]  # a bare logical id of another stack
+        path = paths.get((stack, logical_id))
+        label = _construct(path) if path else f"{stack}/{logical_id}"
+        out[(stack, label)] = label
+    return sorted(out.items())
+
+
+def _construct(path: str) -> str:
+    """The construct of a resource: ``Orders/Api`` for the L2's ``Orders/Api/Resource``."""
+    return path[: -len("/Resource")] if path.endswith("/Resource") else path
+
+
+def _site(finding: engine.Finding) -> str:
+    return _construct(finding.construct_path) if finding.construct_path else finding.logical_id
+
+
+#: CDK context key: ``true`` passes the findings at ``info`` to CDK's report too (they are
+#: always in the plugin's ``last_report`` and in the CLI's reports). A policy that fails on
+#: ``info`` passes them anyway.
+CONTEXT_SHOW_INFO = "lambda-guardrails:show_info"
+
+
+def _show_info(app: Any) -> bool:
+    """``lambda-guardrails:show_info`` (one jsii call): a JSON boolean or the string ``true`` /
+    ``false`` (what ``cdk synth -c`` passes); absent is false. Any other value is said on
+    stderr, not repeated, and read as false: the key changes what is shown, never a verdict."""
+    value = app.node.try_get_context(CONTEXT_SHOW_INFO)
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    print(
+        f"lambda-guardrails: warning: context {CONTEXT_SHOW_INFO} is not true or false; "
+        "findings at info stay out of the report",
+        file=sys.stderr,
+    )
+    return False
+
+
+def summary_line(
+    report: engine.Report, *, outdir: Path | None = None, info_hidden: bool = False
+) -> str:
+    """The one line that sums up a synth's check: functions, open findings by severity, the
+    other statuses, and the verdict at the policy's ``fail_on`` in its mode, e.g.::
+
+        lambda-guardrails: 12 functions, 9 open (2 critical, 3 high, 4 medium), 3 remediated,
+        1 acknowledged: FAILED at fail_on high (enforce); run `guardrails scan cdk.out` for
+        the full report
+
+    ``info_hidden``: CDK's report does not show the findings at ``info``. The verdict is
+    ``FAILED`` (open findings at or above ``fail_on``), ``INCOMPLETE`` (something could not be
+    checked), both (``FAILED/INCOMPLETE``) or ``PASSED``; in enforce mode anything but
+    ``PASSED`` fails the synth, in audit mode nothing does."""
+    policy = report.policy
+    n = report.functions
+    parts = [f"{n} function" if n == 1 else f"{n} functions"]
+    by_severity: dict[str, int] = {}
+    for f in sorted(report.open, key=lambda f: -SEVERITY_RANK[f.severity]):
+        by_severity[f.severity] = by_severity.get(f.severity, 0) + 1
+    counts = [
+        f"{count} info hidden" if severity == "info" and info_hidden else f"{count} {severity}"
+        for severity, count in by_severity.items()
+    ]
+    parts.append(f"{len(report.open)} open" + (f" ({', '.join(counts)})" if counts else ""))
+    for status, label in (
+        ("remediated", "remediated"),
+        ("acknowledged", "acknowledged"),
+        ("exempted", "exempted"),
+        ("baseline", "in the baseline"),
+    ):
+        count = sum(1 for f in report.findings if f.status == status)
+        if count:
+            parts.append(f"{count} {label}")
+    verdict = "/".join(
+        word
+        for word, applies in (("FAILED", bool(report.failing)), ("INCOMPLETE", report.incomplete))
+        if applies
+    )
+    mode = policy.mode
+    if verdict and mode != "enforce":
+        mode += ": reported, not enforced"
+    folder = _shown_path(outdir) if outdir is not None else "cdk.out"
+    return clean(
+        f"lambda-guardrails: {', '.join(parts)}: {verdict or 'PASSED'} at fail_on "
+        f"{policy.fail_on} ({mode}); run `guardrails scan {folder}` for the full report"
+    )
+
+
+def _shown_path(path: Path) -> str:
+    """``path`` relative to the working directory when it is below it, quoted for a shell."""
+    try:
+        shown = str(path.relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):  # not below it, or no working directory any more
+        shown = str(path)
+    return shlex.quote(shown)

@@ -1,10 +1,14 @@
-"""``SecureFunction``: a Lambda function that passes every rule of the catalog by construction,
-and ``SecureRestApi``: a REST API that keeps the functions behind it authenticated, validated and
-behind a WAF web ACL.
+"""``SecureFunction``: an ``aws_lambda.Function`` that passes every rule of the catalog by
+construction.
+
+It is the function itself, not a wrapper around one: an ``IFunction`` wherever the CDK expects
+one, and a drop-in replacement for ``lambda_.Function(scope, id, ...)`` that keeps the
+function's logical id (so CloudFormation updates the function in place, never replaces it).
 
 Every default is declared in the docstrings (``:default:``); every option that weakens one names
 the rule it will trigger, and the options that would make a rule fail outright raise a
-``ValueError`` that names it.
+``ValueError`` that names it. ``SecureRestApi`` lives in ``secure_rest_api`` and is re-exported
+here for code that imported it from this module.
 """
 
 from __future__ import annotations
@@ -12,12 +16,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import aws_cdk as cdk
-import jsii
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_codeguruprofiler as codeguruprofiler
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -26,15 +30,34 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_ssm as ssm
-from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from guardrails.cdk.hardening import RETENTION_DAYS, VPC_ENI_ACTIONS
+from guardrails.constructs._options import check_options
+from guardrails.constructs.secure_rest_api import SecureRestApi
 from guardrails.policy import Policy
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+__all__ = [
+    "DEFAULT_RESERVED_CONCURRENCY",
+    "SUPPORT_SUFFIX",
+    "FunctionOptions",
+    "SecureFunction",
+    "SecureRestApi",
+    "logs_key_statement",
+    "retention_days",
+    "retention_for",
+]
 
 #: reserved concurrency of a ``SecureFunction`` when neither the prop nor the policy's
 #: ``default_reserved_concurrency`` sets one (GR-CFG-01)
 DEFAULT_RESERVED_CONCURRENCY = 10
+#: a ``SecureFunction(scope, "X")`` creates its role, log group, key, dead-letter queue and
+#: security group in the construct ``scope/X<SUPPORT_SUFFIX>``: they are props of the function,
+#: so they exist before it, and beside it (the function itself stays ``scope/X``)
+SUPPORT_SUFFIX = "Secure"
 #: what CloudWatch Logs needs on a customer-managed key to encrypt a log group (AWS documents it
 #: in "Encrypt log data in CloudWatch Logs using AWS KMS")
 LOGS_KEY_ACTIONS = (
@@ -50,22 +73,70 @@ BODY_METHODS = ("POST", "PUT", "PATCH")
 #: a secret a ``SecureFunction`` reads by reference
 SecretSource = secretsmanager.ISecret | ssm.IParameter
 
-#: props of ``aws_lambda.Function`` the construct sets itself -> the prop to use instead
-_CONTROLLED = {
-    "role": "policy (permissions_boundary) and the grant_* methods",
+
+class FunctionOptions(TypedDict, total=False):
+    """The ``aws_lambda.Function`` props a ``SecureFunction`` passes through unchanged (see the
+    CDK's ``FunctionProps``). The other props are its own keyword parameters or set by it
+    (``_CONTROLLED``); a name in neither raises ``TypeError``."""
+
+    adot_instrumentation: lambda_.AdotInstrumentationConfig
+    application_log_level_v2: lambda_.ApplicationLogLevel
+    architecture: lambda_.Architecture
+    current_version_options: lambda_.VersionOptions
+    description: str
+    durable_config: lambda_.DurableConfig
+    ephemeral_storage_size: cdk.Size
+    #: event sources, added once the function exists (``add_event_source``); stream sources
+    #: need ``on_failure``, SQS sources a queue with a dead-letter queue (GR-OBS-07)
+    events: Sequence[lambda_.IEventSource]
+    filesystem: lambda_.FileSystem
+    function_name: str
+    initial_policy: Sequence[iam.PolicyStatement]
+    insights_version: lambda_.LambdaInsightsVersion
+    ipv6_allowed_for_dual_stack: bool
+    layers: Sequence[lambda_.ILayerVersion]
+    max_event_age: cdk.Duration
+    memory_size: int
+    on_failure: lambda_.IDestination
+    on_success: lambda_.IDestination
+    params_and_secrets: lambda_.ParamsAndSecretsLayerVersion
+    profiling: bool
+    profiling_group: codeguruprofiler.IProfilingGroup
+    recursive_loop: lambda_.RecursiveLoop
+    retry_attempts: int
+    runtime_management_mode: lambda_.RuntimeManagementMode
+    snap_start: lambda_.SnapStartConf
+    system_log_level_v2: lambda_.SystemLogLevel
+    tenancy_config: lambda_.TenancyConfig
+    timeout: cdk.Duration
+
+
+#: props of ``aws_lambda.Function`` the construct sets itself -> the option to use instead
+_CONTROLLED: dict[str, str | None] = {
+    "role": "policy (permissions_boundary), initial_policy and the grant_* methods",
     "tracing": None,
     "log_group": "log_group_name / log_retention / encryption_key",
-    "log_retention": "log_retention",
+    "log_removal_policy": None,  # the log group is kept (GR-OBS-02: logs outlive the stack)
+    "log_retention_retry_options": "log_retention",
+    "log_retention_role": "log_retention",
+    "log_format": None,
     "logging_format": None,
+    "application_log_level": "application_log_level_v2",
+    "system_log_level": "system_log_level_v2",
     "environment_encryption": "encryption_key",
     "dead_letter_queue_enabled": "dead_letter_queue",
     "dead_letter_topic": "dead_letter_queue",
-    "security_groups": "security_groups",
     "allow_public_subnet": None,
     "allow_all_outbound": "security_groups",
     "allow_all_ipv6_outbound": "security_groups",
-    "reserved_concurrent_executions": "reserved_concurrent_executions",
 }
+#: the constructor's own keyword parameters (some share a name with a ``FunctionProps`` prop)
+_EXPLICIT = (
+    "code", "runtime", "handler", "environment", "secrets", "vpc", "vpc_subnets",
+    "security_groups", "vpc_endpoints", "policy", "encryption_key", "log_group_name",
+    "log_retention", "reserved_concurrent_executions", "code_signing_config",
+    "dead_letter_queue", "alarm_actions",
+)  # fmt: skip
 #: RetentionDays -> days (the enum's finite members are in the order of RETENTION_DAYS)
 _RETENTION = dict(
     zip([r for r in logs.RetentionDays if r.name != "INFINITE"], RETENTION_DAYS, strict=True)
@@ -76,6 +147,7 @@ _ENDPOINTS = {
     "ssm": ("Ssm", ec2.InterfaceVpcEndpointAwsService.SSM),
     "kms": ("Kms", ec2.InterfaceVpcEndpointAwsService.KMS),
 }
+_IMAGE_CODE = (lambda_.EcrImageCode, lambda_.AssetImageCode)
 
 
 def retention_for(days: int) -> logs.RetentionDays:
@@ -111,32 +183,70 @@ def logs_key_statement(scope: Construct, log_group_name: str) -> iam.PolicyState
     )
 
 
-@jsii.implements(iam.IGrantable)
-class SecureFunction(Construct):
-    """A Lambda function with the organisation's guardrails built in.
+class SecureFunction(lambda_.Function):
+    """An ``aws_lambda.Function`` with the organisation's guardrails built in.
 
-    It wraps ``aws_lambda.Function`` (or ``aws_lambda.DockerImageFunction`` when ``code`` is an
-    ``aws_lambda.DockerImageCode``) and creates around it what the rule catalog asks for:
+    It is the function, so it goes wherever the CDK takes an ``IFunction``
+    (``apigw.LambdaIntegration(fn)``, ``lambda_event_sources.SqsEventSource``, targets,
+    destinations), and ``fn.grant_invoke(...)``, ``fn.add_to_role_policy(...)``,
+    ``fn.current_version``, ``fn.metric_errors()``, ``table.grant_read_data(fn)`` work as on
+    any function. Its ``AWS::Lambda::Function`` has the logical id a plain
+    ``lambda_.Function(scope, id, ...)`` has (the ``CfnFunction`` is the default child
+    ``Resource`` of the construct ``id``): replacing one by the other updates the function in
+    place instead of replacing it.
 
-    - its own execution role, without AWS managed policies: ``logs:CreateLogStream`` /
-      ``logs:PutLogEvents`` on its own log group only (GR-IAM-14), the network-interface actions
-      when it is in a VPC, the policy's ``permissions_boundary`` (GR-IAM-10);
-    - a log group with the policy's ``min_log_retention_days`` (rounded up to a value CloudWatch
-      accepts), encrypted with a customer-managed KMS key, kept on stack deletion (GR-OBS-02/03/04);
-    - X-Ray active tracing (GR-OBS-01) and JSON logs (GR-OBS-05);
-    - the environment encrypted with the customer-managed key (GR-SEC-05);
-    - the policy's ``code_signing_config_arn`` (GR-DEP-02; not for container images, which Lambda
-      cannot sign-check);
-    - reserved concurrency (GR-CFG-01);
-    - an encrypted SQS dead-letter queue for asynchronous invocations (GR-OBS-06), created by
-      default so that any asynchronous source added later (S3 notifications, SNS, EventBridge)
-      is covered, with an alarm on its depth;
+    Defaults, each with the rule it satisfies:
+
+    - ``role``: a role of its own without AWS managed policies, allowed
+      ``logs:CreateLogStream`` / ``logs:PutLogEvents`` on its own log group only (GR-IAM-14),
+      the network-interface actions in a VPC, under the policy's ``permissions_boundary``
+      (GR-IAM-10);
+    - ``log_group``: a named log group kept on stack deletion (GR-OBS-02), with the policy's
+      ``min_log_retention_days`` rounded up to a value CloudWatch accepts (GR-OBS-03),
+      encrypted with the customer-managed key (GR-OBS-04), whose key policy lets CloudWatch
+      Logs use it for this log group only (``kms:EncryptionContext:aws:logs:arn``);
+    - ``tracing``: ``Tracing.ACTIVE`` (GR-OBS-01);
+    - ``logging_format``: ``LoggingFormat.JSON`` (GR-OBS-05);
+    - ``environment_encryption``: the customer-managed key: ``encryption_key``, else the
+      policy's ``kms_key_arn``, else a new key with rotation on (GR-SEC-05);
+    - ``code_signing_config``: the policy's ``code_signing_config_arn`` (GR-DEP-02; not for
+      container images, which Lambda cannot sign-check);
+    - ``reserved_concurrent_executions``: the policy's ``default_reserved_concurrency``, else
+      ``DEFAULT_RESERVED_CONCURRENCY`` (GR-CFG-01);
+    - ``dead_letter_queue``: a new SQS-encrypted queue (TLS only, 14 days) for asynchronous
+      invocations, with an alarm on its depth, created by default so that any asynchronous
+      source added later (S3, SNS, EventBridge) is covered (GR-OBS-06);
     - an alarm on the function's ``Errors`` metric (GR-OBS-08);
-    - in a VPC: private subnets in at least two Availability Zones (GR-NET-02/03), a security
-      group that allows only HTTPS inside the VPC (GR-NET-04), and interface endpoints for the
-      services it reads secrets from (GR-NET-05).
+    - in a VPC: private subnets (GR-NET-03) in at least two Availability Zones (GR-NET-02), a
+      security group that allows only HTTPS to the VPC's CIDR block (GR-NET-04), and
+      interface endpoints for the services its secrets are read from (GR-NET-05);
+    - ``secrets``: bound by reference, never by value (GR-SEC-01, GR-SEC-02), with a read grant
+      on exactly that secret or parameter;
+    - front doors, also when the CDK calls them for you (``grant_invoke``,
+      ``LambdaIntegration``, event sources): ``add_permission`` refuses any principal without
+      a condition (GR-IAM-11) and gives service principals ``SourceAccount`` (GR-IAM-12);
+      ``add_function_url`` uses IAM auth (GR-INP-04) and refuses a ``*`` CORS origin
+      (GR-INP-05); ``add_to_rest_api`` uses IAM auth (GR-INP-01) and validates bodies
+      (GR-INP-02).
 
-    Secrets are bound by reference, never by value (GR-SEC-01/02)::
+    Not a default, since the source decides it: a stream event source needs
+    ``on_failure=lambda_event_sources.SqsDlq(queue)`` and an SQS source a queue with a
+    dead-letter queue (GR-OBS-07).
+
+    Where its resources live: the role, log group, key, dead-letter queue, security group and
+    the imported code signing config and permissions boundary are props of the function, so
+    they must exist before it; they are created beside it, in the construct
+    ``<id>Secure`` (``SUPPORT_SUFFIX``; ``fn.support``), with stable ids (``ServiceRole``,
+    ``LogGroup``, ``Key``, ``DeadLetterQueue``, ``SecurityGroup``). What needs the function
+    (the alarms ``<id>/ErrorsAlarm`` and ``<id>/DeadLetterQueueAlarm``, request models of
+    ``add_to_rest_api``) is created under it.
+
+    Container images: ``code=lambda_.Code.from_ecr_image(repo, tag_or_digest="sha256:...")``
+    or ``lambda_.Code.from_asset_image(directory)``; ``runtime`` and ``handler`` then default to
+    ``Runtime.FROM_IMAGE`` / ``Handler.FROM_IMAGE`` (what ``DockerImageFunction`` sets). Pin
+    images by digest (GR-DEP-06).
+
+    Secrets are bound by reference::
 
         fn = SecureFunction(
             self, "Orders",
@@ -160,8 +270,6 @@ class SecureFunction(Construct):
     lambda_.ParamsAndSecretsLayerVersion.from_version(...)``): an HTTP GET on
     ``localhost:2773/secretsmanager/get?secretId=<arn>`` with the header
     ``X-Aws-Parameters-Secrets-Token: $AWS_SESSION_TOKEN``.
-
-    The construct is grantable: ``table.grant_read_data(fn)`` grants to its role.
     """
 
     def __init__(
@@ -169,7 +277,7 @@ class SecureFunction(Construct):
         scope: Construct,
         id: str,
         *,
-        code: lambda_.Code | lambda_.DockerImageCode,
+        code: lambda_.Code,
         runtime: lambda_.Runtime | None = None,
         handler: str | None = None,
         environment: Mapping[str, str] | None = None,
@@ -186,15 +294,16 @@ class SecureFunction(Construct):
         code_signing_config: lambda_.ICodeSigningConfig | None = None,
         dead_letter_queue: sqs.IQueue | bool = True,
         alarm_actions: Sequence[cloudwatch.IAlarmAction] = (),
-        **function_props: Any,
+        **options: Unpack[FunctionOptions],
     ) -> None:
         """
-        :param code: the function's code: an ``aws_lambda.Code`` (zip), or an
-            ``aws_lambda.DockerImageCode`` for a container image function (then ``runtime`` and
-            ``handler`` are not given). Pin images by digest (GR-DEP-06):
-            ``DockerImageCode.from_ecr(repo, tag_or_digest="sha256:...")`` or an image asset.
-        :param runtime: the runtime of a zip function (required for one).
-        :param handler: the handler of a zip function (required for one).
+        :param code: the function's code: an ``aws_lambda.Code`` (zip), or
+            ``Code.from_ecr_image`` / ``Code.from_asset_image`` for a container image. Pin images
+            by digest (GR-DEP-06): ``Code.from_ecr_image(repo, tag_or_digest="sha256:...")``.
+        :param runtime: the runtime (required for zip code).
+            :default: ``Runtime.FROM_IMAGE`` for an image, none otherwise
+        :param handler: the handler (required for zip code).
+            :default: ``Handler.FROM_IMAGE`` for an image, none otherwise
         :param environment: environment variables: names, ARNs, settings, never secret values
             (GR-SEC-01; bind secrets with ``secrets``).
             :default: no variables (``secrets`` adds theirs)
@@ -209,8 +318,9 @@ class SecureFunction(Construct):
             :default: the VPC's private subnets (CDK's default selection)
         :param security_groups: the function's security groups. A group that allows all
             outbound traffic triggers GR-NET-04.
-            :default: a new group allowing only HTTPS (TCP 443) to the VPC's CIDR block (the
-            interface endpoints); open more with ``fn.connections.allow_to(...)``
+            :default: a new group (``<id>Secure/SecurityGroup``) allowing only HTTPS (TCP 443)
+            to the VPC's CIDR block (the interface endpoints); open more with
+            ``fn.connections.allow_to(...)``
         :param vpc_endpoints: create interface endpoints for the services the function reads
             secrets from (Secrets Manager, SSM, KMS) in ``vpc``, once per VPC and service (an
             endpoint for the service already in the VPC is reused). Only possible for an
@@ -224,12 +334,14 @@ class SecureFunction(Construct):
         :param encryption_key: the customer-managed key for the environment and the log group
             (a key of the app gets a key-policy statement letting CloudWatch Logs use it for this
             log group; an imported key's policy must allow it already).
-            :default: the policy's ``kms_key_arn``, else a new key with rotation on
+            :default: the policy's ``kms_key_arn``, else a new key (``<id>Secure/Key``) with
+            rotation on
         :param log_group_name: the name of the function's log group.
             :default: ``/aws/lambda/<function_name>`` when ``function_name`` is given, else
-            ``/aws/lambda/<unique name from the construct path>``
-        :param log_retention: how long logs are kept; shorter than the policy's
-            ``min_log_retention_days`` raises ``ValueError`` (GR-OBS-03).
+            ``/aws/lambda/<unique name from the construct path of <id>Secure>``
+        :param log_retention: how long the log group keeps logs; shorter than the policy's
+            ``min_log_retention_days`` raises ``ValueError`` (GR-OBS-03). (Not the CDK's legacy
+            log-retention custom resource: the log group is the construct's own.)
             :default: the policy's ``min_log_retention_days`` rounded up to a CloudWatch value
         :param reserved_concurrent_executions: the function's reserved concurrency (at least 1:
             without a limit GR-CFG-01 fires).
@@ -239,185 +351,198 @@ class SecureFunction(Construct):
             :default: the policy's ``code_signing_config_arn``; none when the policy names none
             (GR-DEP-02, high when the policy sets ``require_code_signing``)
         :param dead_letter_queue: the dead-letter queue for asynchronous invocations: a queue,
-            ``True`` for a new SQS-encrypted one (14 days, TLS only, alarm on its depth), or
-            ``False`` for none (GR-OBS-06 once the function is invoked asynchronously, unless it
-            has an ``on_failure`` destination).
+            ``True`` for a new SQS-encrypted one (``<id>Secure/DeadLetterQueue``: 14 days, TLS
+            only, alarm on its depth), or ``False`` for none (GR-OBS-06 once the function is
+            invoked asynchronously, unless it has an ``on_failure`` destination).
             :default: ``True``
         :param alarm_actions: actions of the alarms (errors, dead-letter queue depth), e.g.
             ``cloudwatch_actions.SnsAction(on_call_topic)``.
             :default: none
-        :param function_props: any other prop of ``aws_lambda.Function`` (``memory_size``,
-            ``timeout``, ``architecture``, ``function_name``, ``on_failure``...). The props the
-            construct controls (``role``, ``tracing``, ``log_group``...) are refused.
+        :param options: the other props of ``aws_lambda.Function`` (``FunctionOptions``:
+            ``memory_size``, ``timeout``, ``architecture``, ``function_name``,
+            ``on_failure``, ``events``...). The props the construct sets (``role``,
+            ``tracing``, ``log_group``...) raise ``TypeError`` naming the option to use
+            instead, and so does a misspelt name.
         """
-        super().__init__(scope, id)
-        self.policy = Policy.coerce(policy)
-        image = isinstance(code, lambda_.DockerImageCode)
-        for name in function_props:
-            if name in _CONTROLLED:
-                instead = _CONTROLLED[name]
-                hint = f"; use {instead}" if instead else ""
-                raise TypeError(f"SecureFunction sets {name} itself{hint}")
-        if image and (runtime is not None or handler is not None):
-            raise ValueError(
-                "runtime and handler come from the image: give neither with DockerImageCode"
+        # everything that can be refused is checked before any construct exists, so that a
+        # refused call leaves nothing behind in ``scope``
+        check_options(
+            "SecureFunction",
+            options,
+            accepted=FunctionOptions.__optional_keys__,
+            controlled=_CONTROLLED,
+            explicit=_EXPLICIT,
+        )
+        policy_ = Policy.coerce(policy)
+        if isinstance(code, lambda_.DockerImageCode):
+            raise TypeError(
+                "SecureFunction takes image code as lambda_.Code: "
+                "Code.from_ecr_image(repo, tag_or_digest=...) for DockerImageCode.from_ecr, "
+                "Code.from_asset_image(directory) for DockerImageCode.from_image_asset"
             )
-        if not image and (runtime is None or handler is None):
+        image = isinstance(code, _IMAGE_CODE)
+        if image:
+            runtime = runtime or lambda_.Runtime.FROM_IMAGE
+            handler = handler or lambda_.Handler.FROM_IMAGE
+            if runtime.name != lambda_.Runtime.FROM_IMAGE.name or (
+                handler != lambda_.Handler.FROM_IMAGE
+            ):
+                raise ValueError(
+                    "runtime and handler come from the image: give neither with image code"
+                )
+        elif runtime is None or handler is None:
             raise ValueError("runtime and handler are required for a zip function")
         for name in (*(environment or {}), *(secrets or {})):
             if not _ENV_NAME.match(name):
                 raise ValueError(f"environment variable name {name!r} is not valid")
-
-        days = self.policy.min_log_retention_days
+        days = policy_.min_log_retention_days
         if log_retention is not None and retention_days(log_retention) < days:
             raise ValueError(
                 f"log_retention {retention_days(log_retention):g} days is shorter than the "
                 f"policy's min_log_retention_days ({days}): GR-OBS-03"
             )
-        concurrency = (
-            reserved_concurrent_executions
-            or self.policy.default_reserved_concurrency
-            or DEFAULT_RESERVED_CONCURRENCY
-        )
         if reserved_concurrent_executions is not None and reserved_concurrent_executions < 1:
             raise ValueError(
                 "reserved_concurrent_executions must be at least 1: without a limit GR-CFG-01 "
                 "fires (and 0 throttles every invocation)"
             )
+        concurrency = (
+            reserved_concurrent_executions
+            or policy_.default_reserved_concurrency
+            or DEFAULT_RESERVED_CONCURRENCY
+        )
+        if vpc is not None:
+            _check_subnets(vpc, vpc_subnets)
+        elif vpc_subnets is not None or security_groups is not None:
+            raise ValueError("vpc_subnets and security_groups need a vpc")
 
-        #: the customer-managed key of the environment and the log group
-        self.key: kms.IKey = encryption_key or (
-            kms.Key.from_key_arn(self, "Key", self.policy.kms_key_arn)
-            if self.policy.kms_key_arn
+        # the function's props that are resources: created beside it, since they exist before
+        path = f"{scope.node.path}/{id}" if scope.node.path else id
+        support = Construct(scope, id + SUPPORT_SUFFIX)
+        key: kms.IKey = encryption_key or (
+            kms.Key.from_key_arn(support, "Key", policy_.kms_key_arn)
+            if policy_.kms_key_arn
             else kms.Key(
-                self,
+                support,
                 "Key",
                 enable_key_rotation=True,
-                description=f"{self.node.path}: Lambda environment and log encryption",
+                description=f"{path}: Lambda environment and log encryption",
             )
         )
-        function_name = function_props.get("function_name")
+        function_name = options.get("function_name")
         group_name = log_group_name or (
             f"/aws/lambda/{function_name}"
             if isinstance(function_name, str) and not cdk.Token.is_unresolved(function_name)
             else "/aws/lambda/"
-            + cdk.Names.unique_resource_name(self, max_length=200, separator="-")
+            + cdk.Names.unique_resource_name(support, max_length=200, separator="-")
         )
         # the key policy names this group: the group needs a name known before it exists
-        self.key.add_to_resource_policy(logs_key_statement(self, group_name))
-        #: the function's log group
-        self.log_group = logs.LogGroup(
-            self,
+        key.add_to_resource_policy(logs_key_statement(support, group_name))
+        log_group = logs.LogGroup(
+            support,
             "LogGroup",
             log_group_name=group_name,
             retention=log_retention or retention_for(days),
-            encryption_key=self.key,
+            encryption_key=key,
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
-
-        #: the function's own execution role
-        self.role = iam.Role(
-            self,
+        role = iam.Role(
+            support,
             "ServiceRole",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            permissions_boundary=_boundary(self, self.policy.permissions_boundary),
-            description=f"Execution role of {self.node.path}",
+            permissions_boundary=_boundary(support, policy_.permissions_boundary),
+            description=f"Execution role of {path}",
         )
-        self.role.add_to_policy(
+        role.add_to_policy(
             iam.PolicyStatement(
                 actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                resources=[self.log_group.log_group_arn],
+                resources=[log_group.log_group_arn],
             )
         )
 
         network: dict[str, Any] = {}
-        #: the function's security group when the construct created it
-        self.security_group: ec2.SecurityGroup | None = None
+        security_group: ec2.SecurityGroup | None = None
         if vpc is not None:
-            _check_subnets(vpc, vpc_subnets)
-            self.role.add_to_policy(
-                iam.PolicyStatement(actions=list(VPC_ENI_ACTIONS), resources=["*"])
-            )
+            role.add_to_policy(iam.PolicyStatement(actions=list(VPC_ENI_ACTIONS), resources=["*"]))
             if security_groups is None:
-                self.security_group = ec2.SecurityGroup(
-                    self,
+                security_group = ec2.SecurityGroup(
+                    support,
                     "SecurityGroup",
                     vpc=vpc,
                     allow_all_outbound=False,
                     allow_all_ipv6_outbound=False,
-                    description=f"{self.node.path}: HTTPS inside the VPC only",
+                    description=f"{path}: HTTPS inside the VPC only",
                 )
-                self.security_group.add_egress_rule(
+                security_group.add_egress_rule(
                     ec2.Peer.ipv4(vpc.vpc_cidr_block), ec2.Port.tcp(443), "HTTPS to the VPC"
                 )
-                security_groups = [self.security_group]
+                security_groups = [security_group]
             network = {
                 "vpc": vpc,
                 "vpc_subnets": vpc_subnets,
                 "security_groups": list(security_groups),
             }
-        elif vpc_subnets is not None or security_groups is not None:
-            raise ValueError("vpc_subnets and security_groups need a vpc")
-        self._vpc = vpc
-        self._vpc_endpoints = vpc_endpoints
-        #: the interface endpoints the function relies on, by service (created or reused)
-        self.endpoints: dict[str, ec2.IInterfaceVpcEndpoint | None] = {}
 
-        #: the dead-letter queue of asynchronous invocations, if any
-        self.dead_letter_queue: sqs.IQueue | None = None
+        queue: sqs.IQueue | None = None
         if dead_letter_queue is True:
             queue = sqs.Queue(
-                self,
+                support,
                 "DeadLetterQueue",
                 encryption=sqs.QueueEncryption.SQS_MANAGED,
                 enforce_ssl=True,
                 retention_period=cdk.Duration.days(14),
             )
-            self.dead_letter_queue = queue
         elif dead_letter_queue is not False:
-            self.dead_letter_queue = dead_letter_queue
+            queue = dead_letter_queue
 
         signing = code_signing_config
-        if signing is None and self.policy.code_signing_config_arn and not image:
+        if signing is None and policy_.code_signing_config_arn and not image:
             signing = lambda_.CodeSigningConfig.from_code_signing_config_arn(
-                self, "CodeSigning", self.policy.code_signing_config_arn
-            )
-        common: dict[str, Any] = dict(
-            role=self.role,
-            tracing=lambda_.Tracing.ACTIVE,
-            log_group=self.log_group,
-            logging_format=lambda_.LoggingFormat.JSON,
-            environment=dict(environment or {}),
-            environment_encryption=self.key,
-            reserved_concurrent_executions=concurrency,
-            dead_letter_queue=self.dead_letter_queue,
-            **network,
-            **function_props,
-        )
-        if signing is not None:
-            common["code_signing_config"] = signing
-        #: the ``aws_lambda.Function`` (or ``DockerImageFunction``)
-        self.function: lambda_.Function
-        if isinstance(code, lambda_.DockerImageCode):  # == image
-            self.function = lambda_.DockerImageFunction(self, "Function", code=code, **common)
-        else:
-            # a zip function: runtime and handler were checked not None above
-            self.function = lambda_.Function(
-                self,
-                "Function",
-                runtime=cast(lambda_.Runtime, runtime),
-                handler=cast(str, handler),
-                code=code,
-                **common,
+                support, "CodeSigning", policy_.code_signing_config_arn
             )
 
+        # event sources are added once the function exists, through add_event_source: during
+        # the jsii constructor the Python overrides (add_permission) are not in effect yet
+        events = list(options.pop("events", ()))
+        super().__init__(
+            scope,
+            id,
+            code=code,
+            runtime=runtime,
+            handler=handler,
+            role=role,
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=log_group,
+            logging_format=lambda_.LoggingFormat.JSON,
+            environment=dict(environment or {}),
+            environment_encryption=key,
+            reserved_concurrent_executions=concurrency,
+            dead_letter_queue=queue,
+            code_signing_config=signing,
+            **network,
+            **options,
+        )
+        #: the construct ``<id>Secure`` that holds the function's supporting resources
+        self.support = support
+        #: the ``guardrails.Policy`` the function was built for
+        self.policy = policy_
+        #: the customer-managed key of the environment and the log group
+        self.key = key
+        #: the function's security group when the construct created it
+        self.security_group = security_group
+        #: the interface endpoints the function relies on, by service (created or reused)
+        self.endpoints: dict[str, ec2.IInterfaceVpcEndpoint | None] = {}
+        self._execution_role = role
+        self._vpc_for_endpoints = vpc
+        self._vpc_endpoints = vpc_endpoints
+
+        for source in events:
+            self.add_event_source(source)
         for name, secret in (secrets or {}).items():
             self.add_secret(name, secret)
 
         #: the alarm on the function's ``Errors`` metric
-        self.errors_alarm = self.function.metric_errors(
-            period=cdk.Duration.minutes(1)
-        ).create_alarm(
+        self.errors_alarm = self.metric_errors(period=cdk.Duration.minutes(1)).create_alarm(
             self,
             "ErrorsAlarm",
             threshold=1,
@@ -426,10 +551,12 @@ class SecureFunction(Construct):
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
             alarm_description=f"{self.node.path}: the function failed",
         )
-        alarms: list[cloudwatch.Alarm] = [self.errors_alarm]
-        if isinstance(self.dead_letter_queue, sqs.Queue) and dead_letter_queue is True:
-            alarms.append(
-                self.dead_letter_queue.metric_approximate_number_of_messages_visible().create_alarm(
+        #: the alarm on the depth of the dead-letter queue the construct created, if any
+        self.dead_letter_queue_alarm: cloudwatch.Alarm | None = None
+        alarms = [self.errors_alarm]
+        if isinstance(queue, sqs.Queue) and dead_letter_queue is True:
+            self.dead_letter_queue_alarm = (
+                queue.metric_approximate_number_of_messages_visible().create_alarm(
                     self,
                     "DeadLetterQueueAlarm",
                     threshold=1,
@@ -438,26 +565,15 @@ class SecureFunction(Construct):
                     alarm_description=f"{self.node.path}: asynchronous invocations failed",
                 )
             )
+            alarms.append(self.dead_letter_queue_alarm)
         for alarm in alarms:
             alarm.add_alarm_action(*alarm_actions)
 
-    # -- IGrantable ------------------------------------------------------------------------
     @property
-    def grant_principal(self) -> iam.IPrincipal:
-        return self.function.grant_principal
-
-    @property
-    def connections(self) -> ec2.Connections:
-        """The function's network connections (VPC functions only)."""
-        return self.function.connections
-
-    @property
-    def function_arn(self) -> str:
-        return self.function.function_arn
-
-    @property
-    def function_name(self) -> str:
-        return self.function.function_name
+    def function(self) -> SecureFunction:
+        """The function itself: kept so that code written for the wrapper this class used to be
+        (``s3n.LambdaDestination(fn.function)``) keeps working."""
+        return self
 
     # -- secrets ---------------------------------------------------------------------------
     def add_secret(self, name: str, secret: SecretSource) -> None:
@@ -468,11 +584,11 @@ class SecureFunction(Construct):
         if not _ENV_NAME.match(name):
             raise ValueError(f"environment variable name {name!r} is not valid")
         if hasattr(secret, "secret_arn"):  # an ISecret (jsii interfaces are not checkable)
-            self.function.add_environment(f"{name}_SECRET_ARN", secret.secret_arn)
+            self.add_environment(f"{name}_SECRET_ARN", secret.secret_arn)
             secret.grant_read(self)
             self.add_vpc_endpoint("secretsmanager")
         elif hasattr(secret, "parameter_name"):  # an IParameter
-            self.function.add_environment(f"{name}_PARAMETER_NAME", secret.parameter_name)
+            self.add_environment(f"{name}_PARAMETER_NAME", secret.parameter_name)
             secret.grant_read(self)
             self.add_vpc_endpoint("ssm")
         else:
@@ -486,7 +602,7 @@ class SecureFunction(Construct):
     def _decrypts_with_kms(self) -> bool:
         """Whether the role may call ``kms:Decrypt`` without a ``kms:ViaService`` condition
         (what ``grant_read`` on a SecureString parameter with a customer-managed key adds)."""
-        policy = self.role.node.try_find_child("DefaultPolicy")
+        policy = self._execution_role.node.try_find_child("DefaultPolicy")
         if not isinstance(policy, iam.Policy):
             return False
         document = cdk.Stack.of(self).resolve(policy.document.to_json()) or {}
@@ -505,7 +621,7 @@ class SecureFunction(Construct):
         ``SecureFunction`` reuses it). Nothing without a VPC or with ``vpc_endpoints=False``."""
         if service not in _ENDPOINTS:
             raise ValueError(f"service: expected one of {', '.join(_ENDPOINTS)}, got {service!r}")
-        vpc = self._vpc
+        vpc = self._vpc_for_endpoints
         if vpc is None or not self._vpc_endpoints or service in self.endpoints:
             return
         construct_id, aws_service = _ENDPOINTS[service]
@@ -524,35 +640,29 @@ class SecureFunction(Construct):
             )
         self.endpoints[service] = existing
 
-    # -- front doors -----------------------------------------------------------------------
-    def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Let ``grantee`` invoke the function (an IAM grant, or a resource policy statement
-        for a service principal)."""
-        return self.function.grant_invoke(grantee)
-
-    def add_event_source(self, source: lambda_.IEventSource) -> None:
-        """Add an event source (``aws_lambda_event_sources``). Asynchronous sources (S3, SNS)
-        are covered by the dead-letter queue. Stream sources need
-        ``on_failure=lambda_event_sources.SqsDlq(queue)`` and SQS sources a queue with a
-        dead-letter queue, else GR-OBS-07."""
-        self.function.add_event_source(source)
-
+    # -- front doors (overrides: the CDK calls them too) -----------------------------------
     def add_permission(
         self,
         id: str,
         *,
         principal: iam.IPrincipal,
         action: str | None = None,
-        source_arn: str | None = None,
-        source_account: str | None = None,
-        principal_org_id: str | None = None,
         event_source_token: str | None = None,
+        function_url_auth_type: lambda_.FunctionUrlAuthType | None = None,
+        invoked_via_function_url: bool | None = None,
+        organization_id: str | None = None,
+        scope: Construct | None = None,
+        source_account: str | None = None,
+        source_arn: str | None = None,
     ) -> None:
-        """A resource-policy statement letting ``principal`` invoke the function.
+        """A resource-policy statement letting ``principal`` invoke the function. This
+        overrides ``aws_lambda.Function.add_permission``, so the rules below also hold for the
+        permissions the CDK adds (``grant_invoke``, ``LambdaIntegration``, event sources).
 
         :param principal: who may invoke it. ``iam.AnyPrincipal()`` without ``source_arn``,
-            ``source_account`` or ``principal_org_id`` raises ``ValueError`` (GR-IAM-11).
-        :param action: :default: ``lambda:InvokeFunction``
+            ``source_account`` or ``organization_id`` raises ``ValueError`` (GR-IAM-11), except
+            for the permissions of a function URL (``function_url_auth_type`` /
+            ``invoked_via_function_url``: ``add_function_url`` decides, GR-INP-04).
         :param source_account: for an AWS service principal (confused deputy, GR-IAM-12).
             :default: the stack's account for service principals without ``source_arn``
         """
@@ -560,26 +670,30 @@ class SecureFunction(Construct):
         if service is not None and source_arn is None and source_account is None:
             source_account = cdk.Stack.of(self).account
         anyone = isinstance(principal, (iam.AnyPrincipal, iam.StarPrincipal))
-        if anyone and not (source_arn or source_account or principal_org_id):
+        via_url = function_url_auth_type is not None or bool(invoked_via_function_url)
+        if anyone and not (source_arn or source_account or organization_id or via_url):
             raise ValueError(
                 "a permission for any principal needs source_arn, source_account or "
-                "principal_org_id: GR-IAM-11"
+                "organization_id: GR-IAM-11"
             )
-        self.function.add_permission(
+        super().add_permission(
             id,
             principal=principal,
             action=action,
-            source_arn=source_arn,
-            source_account=source_account,
-            organization_id=principal_org_id,
             event_source_token=event_source_token,
+            function_url_auth_type=function_url_auth_type,
+            invoked_via_function_url=invoked_via_function_url,
+            organization_id=organization_id,
+            scope=scope,
+            source_account=source_account,
+            source_arn=source_arn,
         )
 
     def add_function_url(
         self,
         *,
-        auth_type: lambda_.FunctionUrlAuthType = lambda_.FunctionUrlAuthType.AWS_IAM,
-        cors: lambda_.FunctionUrlCorsOptions | None = None,
+        auth_type: lambda_.FunctionUrlAuthType | None = None,
+        cors: lambda_.FunctionUrlCorsOptions | dict[str, Any] | None = None,
         invoke_mode: lambda_.InvokeMode | None = None,
     ) -> lambda_.FunctionUrl:
         """A function URL.
@@ -593,12 +707,21 @@ class SecureFunction(Construct):
             :default: no CORS
         :param invoke_mode: :default: ``InvokeMode.BUFFERED``
         """
-        if cors is not None and any(o.strip() == "*" for o in cors.allowed_origins or []):
+        origins = (
+            cors.get("allowed_origins")
+            if isinstance(cors, dict)
+            else cors.allowed_origins
+            if cors is not None
+            else None
+        )
+        if any(o.strip() == "*" for o in origins or []):
             raise ValueError(
                 "function URL CORS allows any origin ('*'): name the origins (GR-INP-05)"
             )
-        return self.function.add_function_url(
-            auth_type=auth_type, cors=cors, invoke_mode=invoke_mode
+        return super().add_function_url(
+            auth_type=auth_type or lambda_.FunctionUrlAuthType.AWS_IAM,
+            cors=cors,
+            invoke_mode=invoke_mode,
         )
 
     def add_to_rest_api(
@@ -630,6 +753,11 @@ class SecureFunction(Construct):
         """
         method = http_method.upper()
         models = dict(request_models or {})
+        if method in BODY_METHODS and request_schema is None and not models:
+            raise ValueError(
+                f"{method} {resource.path}: give request_schema (or request_models) so that API "
+                "Gateway validates the body (GR-INP-02)"
+            )
         if request_schema is not None:
             models["application/json"] = apigw.Model(
                 self,
@@ -638,17 +766,12 @@ class SecureFunction(Construct):
                 content_type="application/json",
                 schema=request_schema,
             )
-        if method in BODY_METHODS and not models:
-            raise ValueError(
-                f"{method} {resource.path}: give request_schema (or request_models) so that API "
-                "Gateway validates the body (GR-INP-02)"
-            )
         if authorizer is not None and authorization_type == apigw.AuthorizationType.IAM:
             authorization_type = authorizer.authorization_type or apigw.AuthorizationType.CUSTOM
         validate = bool(models) or bool(request_parameters)
         return resource.add_method(
             method,
-            apigw.LambdaIntegration(self.function),
+            apigw.LambdaIntegration(self),
             authorization_type=authorization_type,
             authorizer=authorizer,
             authorization_scopes=list(authorization_scopes) if authorization_scopes else None,
@@ -661,112 +784,6 @@ class SecureFunction(Construct):
             if validate
             else None,
         )
-
-
-class SecureRestApi(Construct):
-    """A regional REST API whose methods require IAM authorization by default (GR-INP-01), with
-    X-Ray tracing on its stage and an AWS WAF web ACL in front of it (GR-INP-06): the AWS
-    managed common and known-bad-inputs rule groups and a rate limit per IP address.
-
-    Route functions to it with ``SecureFunction.add_to_rest_api(api.root.add_resource(...),
-    "POST", request_schema=...)``.
-    """
-
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        rest_api_name: str | None = None,
-        description: str | None = None,
-        stage_name: str = "prod",
-        web_acl_arn: str | None = None,
-        rate_limit: int = 1000,
-    ) -> None:
-        """
-        :param rest_api_name: :default: the construct's id
-        :param stage_name: :default: ``prod``
-        :param web_acl_arn: the ARN of an existing regional web ACL to associate.
-            :default: a new web ACL (``AWSManagedRulesCommonRuleSet``,
-            ``AWSManagedRulesKnownBadInputsRuleSet``, ``rate_limit`` per IP)
-        :param rate_limit: requests per IP address in 5 minutes before the web ACL blocks.
-            :default: 1000
-        """
-        super().__init__(scope, id)
-        #: the ``aws_apigateway.RestApi``
-        self.api = apigw.RestApi(
-            self,
-            "Api",
-            rest_api_name=rest_api_name or id,
-            description=description,
-            endpoint_types=[apigw.EndpointType.REGIONAL],
-            cloud_watch_role=False,
-            deploy_options=apigw.StageOptions(stage_name=stage_name, tracing_enabled=True),
-            default_method_options=apigw.MethodOptions(
-                authorization_type=apigw.AuthorizationType.IAM
-            ),
-        )
-        if web_acl_arn is None:
-            metric = cdk.Names.unique_resource_name(self, max_length=100, separator="-")
-            acl = wafv2.CfnWebACL(
-                self,
-                "WebAcl",
-                scope="REGIONAL",
-                default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
-                visibility_config=_visibility(metric),
-                rules=[
-                    _managed_rule("AWSManagedRulesCommonRuleSet", 0),
-                    _managed_rule("AWSManagedRulesKnownBadInputsRuleSet", 1),
-                    wafv2.CfnWebACL.RuleProperty(
-                        name="RateLimit",
-                        priority=2,
-                        action=wafv2.CfnWebACL.RuleActionProperty(block={}),
-                        statement=wafv2.CfnWebACL.StatementProperty(
-                            rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                                limit=rate_limit, aggregate_key_type="IP"
-                            )
-                        ),
-                        visibility_config=_visibility("RateLimit"),
-                    ),
-                ],
-            )
-            web_acl_arn = acl.attr_arn
-        #: the ARN of the web ACL associated with the stage
-        self.web_acl_arn = web_acl_arn
-        wafv2.CfnWebACLAssociation(
-            self,
-            "WebAclAssociation",
-            resource_arn=self.api.deployment_stage.stage_arn,
-            web_acl_arn=web_acl_arn,
-        )
-
-    @property
-    def root(self) -> apigw.IResource:
-        return self.api.root
-
-    @property
-    def url(self) -> str:
-        return self.api.url
-
-
-def _visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
-    return wafv2.CfnWebACL.VisibilityConfigProperty(
-        cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
-    )
-
-
-def _managed_rule(name: str, priority: int) -> wafv2.CfnWebACL.RuleProperty:
-    return wafv2.CfnWebACL.RuleProperty(
-        name=name,
-        priority=priority,
-        override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
-        statement=wafv2.CfnWebACL.StatementProperty(
-            managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
-                vendor_name="AWS", name=name
-            )
-        ),
-        visibility_config=_visibility(name),
-    )
 
 
 def _boundary(scope: Construct, boundary: str | None) -> iam.IManagedPolicy | None:

@@ -81,6 +81,9 @@ class Permission:
     principal_org_id: Value = None
     function_url_auth_type: Value = None
     invoked_via_function_url: Value = None
+    #: the ``FunctionName`` as written: the function's name or ARN (possibly qualified), a
+    #: ``Ref`` / ``Fn::GetAtt`` to it, a parameter or an import
+    function: Value = None
 
     @property
     def is_function_url(self) -> bool:
@@ -89,9 +92,13 @@ class Permission:
 
 @dataclass(frozen=True)
 class FunctionUrl:
+    """An ``AWS::Lambda::Url``: a public HTTPS endpoint of the function."""
+
     site: Site
     auth_type: Value
     cors: Any = None
+    #: the ``TargetFunctionArn`` as written (see ``Permission.function``)
+    function: Value = None
 
 
 @dataclass(frozen=True)
@@ -222,3 +229,24 @@ class LambdaFunction:
     def package_type(self) -> str:
         pt = self.properties.get("PackageType")
         return pt if isinstance(pt, str) else "Zip"
+
+
+@dataclass(frozen=True)
+class Orphans:
+    """The ``AWS::Lambda::Permission`` and ``AWS::Lambda::Url`` resources of one template that
+    the graph could not attach to a function of the assembly: their ``FunctionName`` /
+    ``TargetFunctionArn`` is a literal name or ARN of no function of the template, a parameter,
+    an import from outside the assembly, or a resource of the template that is no function (nor
+    an alias or version of one).
+
+    They are still front doors and grants of a function, one outside the scan: the rules about
+    a permission or a URL check them once per resource (``Permission.function`` /
+    ``FunctionUrl.function`` says which function), and their findings list no function.
+    """
+
+    stack: str
+    permissions: tuple[Permission, ...] = ()
+    urls: tuple[FunctionUrl, ...] = ()
+    #: stack environment, when known (as ``LambdaFunction.account`` / ``region``)
+    account: str | None = None
+    region: str | None = None

@@ -2,7 +2,14 @@
 
 Links are followed through ``Ref`` / ``Fn::GetAtt`` tokens (and through aliases and versions of
 the function), never through names guessed from strings, except where CloudFormation itself
-links by name: the ``/aws/lambda/<function name>`` log group.
+links by name: the ``/aws/lambda/<function name>`` log group, and a ``FunctionName`` that is the
+literal name (or ARN) of a function of the template.
+
+Permissions and function URLs are followed into the other stacks of the assembly too (a
+``FunctionName`` that imports a function's export). Those that name no function of the assembly
+(a function of another template or account, a parameter, an import from outside the assembly)
+are kept per template as ``Orphans``: the rules about permissions and URLs check them on their
+own, once per resource.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +35,7 @@ from guardrails.model.function import (
     LambdaFunction,
     LogGroup,
     ManagedPolicy,
+    Orphans,
     Permission,
     Schedule,
     Site,
@@ -41,6 +50,7 @@ from guardrails.model.values import (
     literal_str,
     referenced_resources,
     render,
+    tokens_in,
 )
 
 _AWS_MANAGED = re.compile(r"^arn:(?:aws[a-z-]*|\$\{AWS::Partition\}):iam::aws:policy/(.+)$")
@@ -72,16 +82,39 @@ _ATTACHMENTS = {
     "AWS::Lambda::EventSourceMapping": "FunctionName",
     "AWS::Lambda::EventInvokeConfig": "FunctionName",
 }
+_PERMISSION = "AWS::Lambda::Permission"
+_URL = "AWS::Lambda::Url"
+#: attachments followed into another stack of the assembly (an export of the function, of one
+#: of its aliases or versions), and reported on their own when they name no function of it
+_FRONT_DOORS = (_PERMISSION, _URL)
+#: stands for a template value inside a literal function ARN (no function name contains it)
+_TOKEN_MARK = "\x00"
+
+
+@dataclass(frozen=True)
+class AssemblyGraph:
+    """What the rules check: every function with its graph, and, per template, the permissions
+    and function URLs the graph could not attach to any function of the assembly."""
+
+    functions: list[LambdaFunction]
+    orphans: list[Orphans]
 
 
 def functions(assembly: Assembly, errors: list[str] | None = None) -> list[LambdaFunction]:
-    """Every ``AWS::Lambda::Function`` of the assembly, with its graph.
+    """Every ``AWS::Lambda::Function`` of the assembly, with its graph (see ``build``)."""
+    return build(assembly, errors).functions
+
+
+def build(assembly: Assembly, errors: list[str] | None = None) -> AssemblyGraph:
+    """Every ``AWS::Lambda::Function`` of the assembly, with its graph, and the orphan
+    permissions and URLs of each template (``Orphans``; templates without any are left out).
 
     A template shaped in a way the model does not expect must not hide the other functions:
     with ``errors``, a function whose graph cannot be built is left out and the problem is
     recorded there (where, and the exception's class, never its text); without, it raises.
     """
     out: list[LambdaFunction] = []
+    orphans: list[Orphans] = []
     graphs: dict[str, StackGraph] = {}
     for stack in assembly.stacks:
         try:
@@ -108,7 +141,19 @@ def functions(assembly: Assembly, errors: list[str] | None = None) -> list[Lambd
                     f"{stack.name}/{r.logical_id}: the model could not read this function "
                     f"({describe(exc)}); it was not checked"
                 )
-    return out
+        try:
+            found = stack_graph.orphans()
+        except Exception as exc:
+            if errors is None:
+                raise
+            errors.append(
+                f"{stack.name}: the model could not read the permissions and function URLs "
+                f"of this template ({describe(exc)}); they were not checked"
+            )
+            continue
+        if found.permissions or found.urls:
+            orphans.append(found)
+    return AssemblyGraph(out, orphans)
 
 
 def asset_from_metadata(stack: StackTemplate, resource: Resource) -> Path | None:
@@ -121,6 +166,48 @@ def asset_from_metadata(stack: StackTemplate, resource: Resource) -> Path | None
     base = Path(stack.template_path).parent.resolve()
     path = (base / relative).resolve()
     return path if path.is_relative_to(base) and path.exists() else None
+
+
+def _foreign_target(value: Any) -> tuple[str, str] | None:
+    """(stack, logical id) of the first resource of another stack of the assembly a value
+    refers to through that stack's export (``Fn::ImportValue``), if any."""
+    for token in tokens_in(value):
+        if token.foreign:
+            return token.foreign[0], token.target
+    return None
+
+
+def _literal_function_name(value: Text) -> str | None:
+    """The function name of an ARN built with template values in its other fields
+    (``arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:orders``); None
+    when the name itself holds a template value, or the text is no function ARN."""
+    text = "".join(p if isinstance(p, str) else _TOKEN_MARK for p in value.parts)
+    if ":function:" not in text:
+        return None
+    name = text.split(":function:", 1)[1].split(":", 1)[0]
+    return name if name and _TOKEN_MARK not in name else None
+
+
+def _permission(stack: StackTemplate, p: Resource) -> Permission:
+    props = p.properties
+    return Permission(
+        site=site(stack, p),
+        action=props.get("Action"),
+        principal=props.get("Principal"),
+        source_account=props.get("SourceAccount"),
+        source_arn=props.get("SourceArn"),
+        principal_org_id=props.get("PrincipalOrgID"),
+        function_url_auth_type=props.get("FunctionUrlAuthType"),
+        invoked_via_function_url=props.get("InvokedViaFunctionUrl"),
+        function=props.get("FunctionName"),
+    )
+
+
+def _url(stack: StackTemplate, u: Resource) -> FunctionUrl:
+    props = u.properties
+    return FunctionUrl(
+        site(stack, u), props.get("AuthType"), props.get("Cors"), props.get("TargetFunctionArn")
+    )
 
 
 def _foreign_resource(value: Any) -> tuple[str, str] | None:
@@ -185,6 +272,9 @@ class StackGraph:
             target = self._function_of(r.properties.get("FunctionName"))
             if target:
                 self.aliases[r.logical_id] = target
+        self.aliases_of_fn: dict[str, list[str]] = defaultdict(list)
+        for alias_id, target in sorted(self.aliases.items()):
+            self.aliases_of_fn[target].append(alias_id)
         self.roles_of_fn = {
             r.logical_id: self._single_ref(r.properties.get("Role"))
             for r in by_type["AWS::Lambda::Function"]
@@ -205,13 +295,29 @@ class StackGraph:
                 self.foreign_fns_of_role[key].append(r.logical_id)
         # resource type -> function logical id -> resources of that type attached to it
         self.attached: dict[str, dict[str, list[Resource]]] = {}
+        #: permissions and URLs that name no function of this template: (stack, logical id) of
+        #: what they name in another stack through its export -> them (a function, an alias
+        #: or a version there, or else orphans: see ``orphans``)
+        self.foreign_attached: dict[str, dict[tuple[str, str], list[Resource]]] = {}
+        #: permissions and URLs that name no function of this template nor of another stack
+        self.unattached: dict[str, list[Resource]] = {}
         for t, prop in _ATTACHMENTS.items():
             index: dict[str, list[Resource]] = defaultdict(list)
+            elsewhere: dict[tuple[str, str], list[Resource]] = defaultdict(list)
+            loose: list[Resource] = []
             for r in by_type[t]:
                 target = self._function_of(r.properties.get(prop))
                 if target:
                     index[target].append(r)
+                elif t in _FRONT_DOORS:
+                    key = _foreign_target(r.properties.get(prop))
+                    if key:
+                        elsewhere[key].append(r)
+                    else:
+                        loose.append(r)
             self.attached[t] = index
+            self.foreign_attached[t] = elsewhere
+            self.unattached[t] = loose
         # role logical id -> policy resources naming it in ``Roles``
         self.policies_of_role: dict[str, list[Resource]] = defaultdict(list)
         #: (stack, role logical id) of another stack -> policies of this template naming it
@@ -258,10 +364,58 @@ class StackGraph:
             if ":function:" in name:
                 name = name.split(":function:", 1)[1].split(":", 1)[0]
             return self.fn_names.get(name)
+        if isinstance(value, Text):
+            name = _literal_function_name(value)
+            return self.fn_names.get(name) if name else None
         return None
 
     def _targeting(self, resource_type: str, fn_id: str) -> list[Resource]:
         return self.attached[resource_type].get(fn_id, [])
+
+    def _front_doors(self, resource_type: str, fn_id: str) -> list[tuple[StackTemplate, Resource]]:
+        """The permissions (or URLs) of the function, with their templates: of this template,
+        and of the assembly's other stacks naming it, or one of its aliases and versions,
+        through their exports."""
+        found = [(self.stack, r) for r in self._targeting(resource_type, fn_id)]
+        others = [
+            peer
+            for peer in self.peers.values()
+            if peer is not self and peer.foreign_attached[resource_type]
+        ]
+        if others:
+            names = [fn_id, *self.aliases_of_fn.get(fn_id, ())]
+            for peer in others:
+                for name in names:
+                    key = (self.stack.name, name)
+                    found.extend(
+                        (peer.stack, r) for r in peer.foreign_attached[resource_type].get(key, ())
+                    )
+        return found
+
+    def _names_a_function(self, key: tuple[str, str]) -> bool:
+        """Whether (stack, logical id) is a function, alias or version of a stack of the
+        assembly."""
+        peer = self.peers.get(key[0])
+        return peer is not None and (key[1] in peer.fn_ids or key[1] in peer.aliases)
+
+    def orphans(self) -> Orphans:
+        """The permissions and function URLs of this template that name no function of the
+        assembly (see ``Orphans``), in template order. Call it once the assembly's graphs are
+        all built (``peers``): a reference to another stack is judged against them."""
+        found: dict[str, list[Resource]] = {}
+        for t in _FRONT_DOORS:
+            loose = {r.logical_id for r in self.unattached[t]}
+            for key, resources in self.foreign_attached[t].items():
+                if not self._names_a_function(key):
+                    loose.update(r.logical_id for r in resources)
+            found[t] = [r for r in self.by_type[t] if r.logical_id in loose]
+        return Orphans(
+            stack=self.stack.name,
+            permissions=tuple(_permission(self.stack, p) for p in found[_PERMISSION]),
+            urls=tuple(_url(self.stack, u) for u in found[_URL]),
+            account=self.stack.account,
+            region=self.stack.region,
+        )
 
     # -- graph -------------------------------------------------------------------------------
     def functions(self) -> Iterator[LambdaFunction]:
@@ -284,10 +438,7 @@ class StackGraph:
             role=role,
             role_arn=None if role else props.get("Role"),
             permissions=tuple(self.permissions(r.logical_id)),
-            urls=tuple(
-                FunctionUrl(site(stack, u), u.properties.get("AuthType"), u.properties.get("Cors"))
-                for u in self._targeting("AWS::Lambda::Url", r.logical_id)
-            ),
+            urls=tuple(_url(owner, u) for owner, u in self._front_doors(_URL, r.logical_id)),
             log_groups=tuple(self.log_groups(r)),
             vpc=self.vpc(r),
             code=self.code(r),
@@ -427,18 +578,10 @@ class StackGraph:
         return peer.stack, peer.stack.resources.get(foreign[1])
 
     def permissions(self, fn_id: str) -> Iterator[Permission]:
-        for p in self._targeting("AWS::Lambda::Permission", fn_id):
-            props = p.properties
-            yield Permission(
-                site=site(self.stack, p),
-                action=props.get("Action"),
-                principal=props.get("Principal"),
-                source_account=props.get("SourceAccount"),
-                source_arn=props.get("SourceArn"),
-                principal_org_id=props.get("PrincipalOrgID"),
-                function_url_auth_type=props.get("FunctionUrlAuthType"),
-                invoked_via_function_url=props.get("InvokedViaFunctionUrl"),
-            )
+        """The function's permissions: of this template, and of other stacks through its
+        exports (a permission written where the caller is)."""
+        for owner, p in self._front_doors(_PERMISSION, fn_id):
+            yield _permission(owner, p)
 
     def log_groups(self, fn: Resource) -> Iterator[LogGroup]:
         configured = dig(fn.properties, "LoggingConfig", "LogGroup")

@@ -1,4 +1,6 @@
-"""The JSON report: exactly the output contract of the rule catalog (``Report.to_json``).
+"""The JSON report: exactly the output contract of the rule catalog (``Report.to_json``),
+published as a JSON Schema (draft 2020-12) in ``docs/report.schema.json``; the tests validate
+real reports against it.
 
 Unlike the other writers it does not ``escape.clean`` the values: a program reads them, so they
 stay faithful to the input. ``json.dumps`` (``ensure_ascii``) already writes control characters,

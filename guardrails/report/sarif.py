@@ -24,13 +24,14 @@ from urllib.parse import quote_from_bytes
 from guardrails import rules as catalog
 from guardrails.engine import Finding, Report
 from guardrails.report.escape import clean, clean_finding
+from guardrails.report.rules_doc import REPOSITORY_URL, help_uri
 from guardrails.rules.base import CONCERNS
 from guardrails.version import __version__
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
-INFORMATION_URI = "https://github.com/lambda-guardrails/lambda-guardrails"
+INFORMATION_URI = REPOSITORY_URL
 
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
 #: GitHub code scanning ranks security alerts by this CVSS-like score (critical > 9, high >= 7...)
@@ -102,8 +103,9 @@ def _descriptor(rule_id: str, findings: tuple[Finding, ...]) -> dict[str, Any]:
             "tags": ["security", _concern(rule_id)],
         },
     }
-    if rule and "://" in rule.source_url:  # SARIF wants an absolute URI; docs paths are not
-        descriptor["helpUri"] = rule.source_url
+    uri = help_uri(rule) if rule else None
+    if uri:  # absolute: the rule's section of docs/rules.md in the repository
+        descriptor["helpUri"] = uri
     return descriptor
 
 

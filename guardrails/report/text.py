@@ -32,6 +32,10 @@ _VERDICTS = ("PASSED", "FAILED")
 
 def render(report: Report) -> str:
     lines = [f"lambda-guardrails {__version__}: {_plural(report.functions, 'function')} scanned"]
+    # which policy was applied (the CLI describes it in ``Policy.source``); a report built from
+    # ``Policy()`` in code has no description to give
+    if report.policy.source != "<defaults>":
+        lines.append(f"policy: {clean(report.policy.source)}")
     for (stack, function), findings in _groups(report.findings):
         lines.append("")
         lines.append(_header(report, stack, function))

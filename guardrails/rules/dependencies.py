@@ -273,8 +273,9 @@ def untrusted_layer(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]
     env-agnostic stacks), a ``{{resolve:ssm:...}}`` dynamic reference or anything else whose
     account cannot be read is not reported. An AWS account id is global, so an AWS publisher
     account is trusted in every region. In an environment-agnostic stack (account unknown at
-    synth) a literal account that is in none of the lists is reported, saying so: an account id
-    written into the code is not the stack's own in general, and the policy can trust it. One
+    synth) the rule cannot tell whether a literal account is the stack's own, so it says
+    nothing, unless the policy lists ``trusted_layer_accounts`` and the account is in none of
+    the lists (the organisation said which accounts it trusts). One
     violation per untrusted layer at ``Properties/Layers/<index>``. The layer is quoted only as
     an ARN, the account as a 12-digit id.
     """
@@ -285,6 +286,8 @@ def untrusted_layer(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]
         account = layer_account(layer)
         if account is None or account == "self" or account in trusted:
             continue
+        if not fn.account and not ctx.policy.trusted_layer_accounts:
+            continue  # maybe the stack's own account: cannot decide, say nothing
         own = (
             f"this stack's account ({quote_account(fn.account)})"
             if fn.account

@@ -2,8 +2,9 @@
 
 The front doors are linked to the function by the model: REST API methods and HTTP API routes
 whose integration invokes it (or one of its aliases), with their stages and WAF associations
-(``model.front_doors``), and its function URLs (``LambdaFunction.urls``). Only the function's
-own template is searched: an API or a WAF association in another stack is not seen.
+(``model.front_doors``), and its function URLs (``LambdaFunction.urls``). The function URLs of a
+template that name no function of the scan (``Orphans``) are checked on their own by the URL
+rules (GR-INP-04, GR-INP-05: see ``ORPHAN_CHECKS``).
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from guardrails.model.front_doors import HttpRoute, RestMethod
-from guardrails.model.function import LambdaFunction
+from guardrails.model.function import FunctionUrl, LambdaFunction, Orphans
 from guardrails.model.values import Token, literal_str
 from guardrails.rules.base import RuleContext, Violation, rule
+from guardrails.rules.least_privilege import OrphanCheck, outside_function
 from guardrails.rules.quoting import (
     HTTP_METHODS,
     PATH_PART,
@@ -361,14 +363,26 @@ def public_function_url(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violat
     decided and is not reported. The two ``Principal: "*"`` permissions CDK adds for such a URL
     are not reported again (GR-IAM-11 leaves them to this rule). One violation per URL, at the
     URL's ``Properties/AuthType``.
+
+    A URL whose ``TargetFunctionArn`` names no function of the scanned templates (the ARN or
+    name of another function, a parameter, an import from outside the assembly: ``Orphans``)
+    is checked the same way, once, and its finding lists no function. The message then names
+    the function by its ARN, or by its name when it matches Lambda's function name pattern and
+    passes the credential screen (a template value as its placeholder), else describes it
+    ("name not shown"). The same holds for GR-INP-05.
     """
     for url in fn.urls:
-        if isinstance(url.auth_type, str) and url.auth_type.upper() == "NONE":
-            yield Violation(
-                url.site.at("AuthType"),
-                f"Function URL {url.site.logical_id} lets anyone on the internet invoke "
-                f"{fn.logical_id} without authentication (AuthType NONE).",
-            )
+        yield from _public_url(url, fn.logical_id)
+
+
+def _public_url(url: FunctionUrl, target: str) -> Iterator[Violation]:
+    """GR-INP-04 on one URL of ``target`` (the function, as the message names it)."""
+    if isinstance(url.auth_type, str) and url.auth_type.upper() == "NONE":
+        yield Violation(
+            url.site.at("AuthType"),
+            f"Function URL {url.site.logical_id} lets anyone on the internet invoke "
+            f"{target} without authentication (AuthType NONE).",
+        )
 
 
 @rule(
@@ -403,19 +417,25 @@ def function_url_cors_any_origin(fn: LambdaFunction, ctx: RuleContext) -> Iterat
     call and is not reported. The URL's ``AuthType`` does not matter (the catalog flags the CORS
     setting alone; GR-INP-04 reports a missing authentication). An ``AllowOrigins`` (or
     ``Cors``) that is a token cannot be decided; a token entry in a list with no literal ``*``
-    is not reported. One violation per URL, at its ``Properties/Cors/AllowOrigins``.
+    is not reported. One violation per URL, at its ``Properties/Cors/AllowOrigins``. A URL of a
+    function outside the scanned templates is checked as in GR-INP-04.
     """
     for url in fn.urls:
-        cors = url.cors
-        origins = cors.get("AllowOrigins") if isinstance(cors, dict) else None
-        if not isinstance(origins, list):
-            continue
-        if any(isinstance(o, str) and o.strip() == "*" for o in origins):
-            yield Violation(
-                url.site.at("Cors", "AllowOrigins"),
-                f"Function URL {url.site.logical_id} of {fn.logical_id} accepts cross-origin "
-                'requests from any web origin (Cors.AllowOrigins contains "*").',
-            )
+        yield from _cors_any_origin(url, fn.logical_id)
+
+
+def _cors_any_origin(url: FunctionUrl, target: str) -> Iterator[Violation]:
+    """GR-INP-05 on one URL of ``target``."""
+    cors = url.cors
+    origins = cors.get("AllowOrigins") if isinstance(cors, dict) else None
+    if not isinstance(origins, list):
+        return
+    if any(isinstance(o, str) and o.strip() == "*" for o in origins):
+        yield Violation(
+            url.site.at("Cors", "AllowOrigins"),
+            f"Function URL {url.site.logical_id} of {target} accepts cross-origin "
+            'requests from any web origin (Cors.AllowOrigins contains "*").',
+        )
 
 
 def _stage_name(name: Any, logical_id: str) -> str:
@@ -512,3 +532,22 @@ def rest_stage_without_waf(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Vio
                 "has no AWS WAF web ACL associated with it in its stack: requests reach the "
                 "API's functions with no rate-based or managed rules in front of them.",
             )
+
+
+# -- URLs of functions outside the scan -----------------------------------------------------------
+def _orphan_public_urls(orphans: Orphans, ctx: RuleContext) -> Iterator[Violation]:
+    for url in orphans.urls:
+        yield from _public_url(url, outside_function(url.function))
+
+
+def _orphan_cors_any_origin(orphans: Orphans, ctx: RuleContext) -> Iterator[Violation]:
+    for url in orphans.urls:
+        yield from _cors_any_origin(url, outside_function(url.function))
+
+
+#: rule id -> its check over the function URLs of a template that name no function of the
+#: scan; the engine runs it once per template (their findings list no function)
+ORPHAN_CHECKS: dict[str, OrphanCheck] = {
+    "GR-INP-04": _orphan_public_urls,
+    "GR-INP-05": _orphan_cors_any_origin,
+}

@@ -3,21 +3,32 @@
 Statements are read from ``ExecutionRole.statements`` (inline policies, ``AWS::IAM::Policy`` and
 customer managed policies of the template attached to the role); action patterns are compared
 with ``guardrails.model.actions``, which knows IAM's wildcard and case rules.
+
+The rules about one ``AWS::Lambda::Permission`` (GR-IAM-11, 12, 13) check each permission with
+one function, over the function's permissions and over the permissions of a template that name
+no function of the scan (``Orphans``, see ``ORPHAN_CHECKS``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
 from guardrails.model import actions
-from guardrails.model.function import ExecutionRole, LambdaFunction, Permission, Statement
+from guardrails.model.function import (
+    ExecutionRole,
+    LambdaFunction,
+    Orphans,
+    Permission,
+    Statement,
+)
 from guardrails.model.site import Site
 from guardrails.model.values import Text, Token, as_list
 from guardrails.rules.base import RuleContext, Violation, rule
 from guardrails.rules.quoting import (
+    FUNCTION_NAME,
     SID,
     quote_account,
     quote_action,
@@ -932,18 +943,30 @@ def public_permission(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violatio
     that is present counts, even a token; a principal or ``InvokedViaFunctionUrl`` that is a
     token is not decided. The action does not matter. Location: the permission's
     ``Principal``. The permission's action is quoted only as an IAM action.
+
+    A permission whose ``FunctionName`` names no function of the scanned templates (the
+    literal name or ARN of another function, a parameter, an import from outside the assembly:
+    ``Orphans``) is checked the same way, once, and its finding lists no function. The message
+    then names the function by its ARN, or by its name when it matches Lambda's function name
+    pattern and passes the credential screen (a template value as its placeholder), else
+    describes it ("name not shown"). The same holds for GR-IAM-12 and GR-IAM-13.
     """
     for p in fn.permissions:
-        if _anyone(p.principal) is not True or _is_function_url_permission(p) is not False:
-            continue
-        if any(v is not None for v in (p.source_account, p.source_arn, p.principal_org_id)):
-            continue
-        action = _permission_action(p)
-        yield Violation(
-            p.site.at("Principal"),
-            f"Permission {p.site.logical_id} lets any principal (*) call {action} on the "
-            "function, with no SourceAccount, SourceArn or PrincipalOrgID condition.",
-        )
+        yield from _public_permission(p, "the function")
+
+
+def _public_permission(p: Permission, target: str) -> Iterator[Violation]:
+    """GR-IAM-11 on one permission of ``target`` (the function, as the message names it)."""
+    if _anyone(p.principal) is not True or _is_function_url_permission(p) is not False:
+        return
+    if any(v is not None for v in (p.source_account, p.source_arn, p.principal_org_id)):
+        return
+    action = _permission_action(p)
+    yield Violation(
+        p.site.at("Principal"),
+        f"Permission {p.site.logical_id} lets any principal (*) call {action} on {target}, "
+        "with no SourceAccount, SourceArn or PrincipalOrgID condition.",
+    )
 
 
 @rule(
@@ -982,19 +1005,25 @@ def confused_deputy(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]
     even as a token; a principal that is another template value is not decided. One violation
     per permission, at its ``Principal``. The principal is quoted only as an AWS service
     principal (else "a service principal (name not shown)"), the action only as an IAM action.
+    A permission of a function outside the scanned templates is checked as in GR-IAM-11.
     """
     for p in fn.permissions:
-        service = _service_name(p.principal)
-        if service is None or not service.endswith(".amazonaws.com"):
-            continue
-        if p.source_arn is not None or p.source_account is not None:
-            continue
-        principal = quote_service_principal(p.principal, "a service principal (name not shown)")
-        yield Violation(
-            p.site.at("Principal"),
-            f"Permission {p.site.logical_id} lets {principal} call {_permission_action(p)} on "
-            "the function for any account: no SourceArn or SourceAccount condition.",
-        )
+        yield from _confused_deputy(p, "the function")
+
+
+def _confused_deputy(p: Permission, target: str) -> Iterator[Violation]:
+    """GR-IAM-12 on one permission of ``target``."""
+    service = _service_name(p.principal)
+    if service is None or not service.endswith(".amazonaws.com"):
+        return
+    if p.source_arn is not None or p.source_account is not None:
+        return
+    principal = quote_service_principal(p.principal, "a service principal (name not shown)")
+    yield Violation(
+        p.site.at("Principal"),
+        f"Permission {p.site.logical_id} lets {principal} call {_permission_action(p)} on "
+        f"{target} for any account: no SourceArn or SourceAccount condition.",
+    )
 
 
 def _account_of(value: Any) -> str | None:
@@ -1023,10 +1052,16 @@ def _account_of(value: Any) -> str | None:
     return match.group(1) if match else None
 
 
-def _outside(account: str | None, fn: LambdaFunction, ctx: RuleContext) -> bool:
-    if account is None or account == _OWN_ACCOUNT or account == fn.account:
+def _outside(account: str | None, own: str | None, ctx: RuleContext) -> bool:
+    """Whether ``account`` is foreign to a stack whose account is ``own`` (None: unknown,
+    an environment-agnostic stack). There a literal account may be the stack's own and cannot
+    be decided: it is foreign only when the policy lists ``trusted_accounts`` without it."""
+    if account is None or account in (_OWN_ACCOUNT, own):
         return False
-    return account not in ctx.policy.trusted_accounts
+    trusted = ctx.policy.trusted_accounts
+    if own is None and not trusted:
+        return False
+    return account not in trusted
 
 
 def _account_source(value: Any) -> str:
@@ -1038,13 +1073,16 @@ def _account_source(value: Any) -> str:
     return shown or quote_arn(value, "a value that is not an account id or ARN")
 
 
-def _trust_note(fn: LambdaFunction) -> str:
-    own = (
-        f"the stack's account ({quote_account(fn.account)})"
-        if fn.account
-        else ("the stack's account")
+def _trust_note(own: str | None) -> str:
+    if own:
+        return (
+            f"not the stack's account ({quote_account(own)}) and not in the policy's "
+            "trusted_accounts"
+        )
+    return (
+        "not in the policy's trusted_accounts (the stack's own account is not known at synth: "
+        "the stack is environment-agnostic)"
     )
-    return f"not {own} and not in the policy's trusted_accounts"
 
 
 @rule(
@@ -1073,26 +1111,17 @@ def untrusted_account(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violatio
     account field of its ``SourceArn`` (a service invoking for another account's resources is
     a grant to that account), and from the ``AWS`` principals of Allow trust statements that
     hand out an assume-role action. ``${AWS::AccountId}`` is the own account, also when the
-    stack's account is unknown (env-agnostic stacks, plain templates); a literal account in
-    such a stack is reported unless it is in ``trusted_accounts``. Other template values,
-    services and ``*`` name no account. One violation per permission property (at
+    stack's account is unknown (env-agnostic stacks, plain templates). In such a stack a
+    literal account cannot be told apart from the own one: it is not reported, unless the
+    policy lists ``trusted_accounts`` and the account is not among them. Other template
+    values, services and ``*`` name no account. One violation per permission property (at
     ``Principal``, ``SourceAccount`` or ``SourceArn``) and per trust statement (at its
     ``Principal``). Accounts are quoted as 12-digit ids, a ``SourceArn`` or a principal as an
-    ARN; anything else is described.
+    ARN; anything else is described. A permission of a function outside the scanned templates
+    is checked as in GR-IAM-11, against its own stack's account.
     """
     for p in fn.permissions:
-        for prop, value in (
-            ("Principal", p.principal),
-            ("SourceAccount", p.source_account),
-            ("SourceArn", p.source_arn),
-        ):
-            account = _account_of(value)
-            if _outside(account, fn, ctx):
-                yield Violation(
-                    p.site.at(prop),
-                    f"Permission {p.site.logical_id} lets account {quote_account(account)} "
-                    f"invoke the function ({prop} {_account_source(value)}): {_trust_note(fn)}.",
-                )
+        yield from _untrusted_permission(p, "the function", fn.account, ctx)
     if fn.role is None:
         return
     for stmt in fn.role.trust:
@@ -1101,7 +1130,7 @@ def untrusted_account(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violatio
         foreign: list[str] = []
         for kind, value in _principal_entries(stmt.principals):
             account = _account_of(value) if kind == "AWS" else None
-            if account and _outside(account, fn, ctx) and account not in foreign:
+            if account and _outside(account, fn.account, ctx) and account not in foreign:
                 foreign.append(account)
         if foreign:
             yield Violation(
@@ -1109,7 +1138,25 @@ def untrusted_account(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violatio
                 f"Trust policy of execution role {fn.role.site.logical_id} lets account"
                 f"{'s' if len(foreign) > 1 else ''} {', '.join(map(quote_account, foreign))} "
                 f"assume it"
-                f"{_sid(stmt)}: {_trust_note(fn)}.",
+                f"{_sid(stmt)}: {_trust_note(fn.account)}.",
+            )
+
+
+def _untrusted_permission(
+    p: Permission, target: str, own: str | None, ctx: RuleContext
+) -> Iterator[Violation]:
+    """GR-IAM-13 on one permission of ``target``, in a stack whose account is ``own``."""
+    for prop, value in (
+        ("Principal", p.principal),
+        ("SourceAccount", p.source_account),
+        ("SourceArn", p.source_arn),
+    ):
+        account = _account_of(value)
+        if _outside(account, own, ctx):
+            yield Violation(
+                p.site.at(prop),
+                f"Permission {p.site.logical_id} lets account {quote_account(account)} "
+                f"({prop} {_account_source(value)}) invoke {target}: {_trust_note(own)}.",
             )
 
 
@@ -1159,3 +1206,43 @@ def managed_log_policy(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violati
                 f"Execution role {fn.role.site.logical_id} has the AWS managed policy "
                 f"{policy.short_name}: {grants}, not only the function's own.",
             )
+
+
+# -- permissions of functions outside the scan ----------------------------------------------------
+#: a rule's check over the orphan permissions and URLs of one template (``Orphans``)
+OrphanCheck = Callable[[Orphans, RuleContext], Iterator[Violation]]
+
+
+def outside_function(value: Any) -> str:
+    """The function an orphan permission or URL names (its ``FunctionName`` /
+    ``TargetFunctionArn``), for a message: its ARN, its name when it matches Lambda's function
+    name pattern and passes the credential screen (``quoting.safe_name``), a template value as
+    its placeholder; anything else is described."""
+    shown = safe_arn(value) or safe_name(value, FUNCTION_NAME)
+    if shown is None:
+        return "a function that is not in the scanned templates (name not shown)"
+    return f"the function {shown} (not in the scanned templates)"
+
+
+def _orphan_public_permissions(orphans: Orphans, ctx: RuleContext) -> Iterator[Violation]:
+    for p in orphans.permissions:
+        yield from _public_permission(p, outside_function(p.function))
+
+
+def _orphan_confused_deputies(orphans: Orphans, ctx: RuleContext) -> Iterator[Violation]:
+    for p in orphans.permissions:
+        yield from _confused_deputy(p, outside_function(p.function))
+
+
+def _orphan_untrusted_accounts(orphans: Orphans, ctx: RuleContext) -> Iterator[Violation]:
+    for p in orphans.permissions:
+        yield from _untrusted_permission(p, outside_function(p.function), orphans.account, ctx)
+
+
+#: rule id -> its check over the permissions of a template that name no function of the scan;
+#: the engine runs it once per template (their findings list no function)
+ORPHAN_CHECKS: dict[str, OrphanCheck] = {
+    "GR-IAM-11": _orphan_public_permissions,
+    "GR-IAM-12": _orphan_confused_deputies,
+    "GR-IAM-13": _orphan_untrusted_accounts,
+}

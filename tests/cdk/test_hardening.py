@@ -7,8 +7,12 @@ Two apps, synthesized once per module:
 - ``safe``: ``guardrails.protect(app, POLICY, remediate="safe")``, one stack per case, and a
   nested ``Stage``;
 - ``variants``: the same builders with the Aspect added per stack (two instances for the
-  idempotency cases, ``fixes="all"`` or a list of ids), and plain copies without any Aspect, the
-  reference a rewrite is compared with.
+  idempotency cases, ``fixes="all"`` or a list of ids, ``log_group_name="new"``), and plain
+  copies without any Aspect, the reference a rewrite is compared with.
+
+The log fix names the group it creates ``/aws/lambda/<function name>`` by default, where Lambda
+already writes (``LoggingConfig.LogGroup`` stays unset); ``log_group_name="new"`` keeps the
+earlier behaviour, a generated name that ``LoggingConfig.LogGroup`` points at.
 
 ``Template.from_stack`` works with Aspects: after ``app.synth()`` it returns the stack of the
 assembly already synthesized (the Aspects do not run again; before, it would synthesize the
@@ -32,14 +36,20 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
 from aws_cdk import custom_resources as cr
-from aws_cdk.assertions import Match, Template
+from aws_cdk.assertions import Annotations, Match, Template
 
 import guardrails
 from guardrails import engine
 from guardrails.cdk import LambdaHardening
-from guardrails.cdk.hardening import REPORT_FILE
+from guardrails.cdk.hardening import (
+    LOG_GROUP_ELSEWHERE_ID,
+    REPORT_FILE,
+    STACK_RESOURCE_WARNING,
+    STACK_RESOURCE_WARNING_ID,
+)
 from guardrails.model import load
 from guardrails.model.assembly import REMEDIATION_METADATA
+from guardrails.model.graph import functions as model_functions
 from guardrails.policy import Policy
 from tests.conftest import ENV, TODAY, function, logical_id
 
@@ -166,7 +176,8 @@ def named(stack: cdk.Stack) -> None:
 
 def shared_role(stack: cdk.Stack) -> None:
     """Two functions on one role with the managed basic policy; the second one's log group is
-    ``/aws/lambda/<its Ref>``, which its role cannot name without a circular reference."""
+    ``/aws/lambda/<its Ref>``, which its role can name only in a policy the function does not
+    depend on (else: function -> policy -> log group -> function)."""
     role = iam.Role(
         stack,
         "Shared",
@@ -205,6 +216,32 @@ def framework(stack: cdk.Stack) -> None:
             resources=cr.AwsCustomResourcePolicy.ANY_RESOURCE
         ),
     )
+
+
+def literal_name(stack: cdk.Stack) -> None:
+    """A function with a literal ``FunctionName``: its group's name needs no reference to it."""
+    function(stack, function_name="orders-handler")
+
+
+def handler(stack: cdk.Stack) -> None:
+    """A custom resource handler: CloudFormation invokes it while the stack deploys."""
+    fn = function(stack, "Handler")
+    cdk.CustomResource(stack, "Seed", service_token=fn.function_arn)
+
+
+def group_elsewhere(stack: cdk.Stack) -> None:
+    """The ``/aws/lambda/<name>`` group of the ``Billing`` stack's function, defined here."""
+    logs.LogGroup(
+        stack,
+        "BillingLogs",
+        log_group_name="/aws/lambda/billing-handler",
+        retention=logs.RetentionDays.THREE_MONTHS,
+    )
+
+
+def billing(stack: cdk.Stack) -> None:
+    """A function whose ``/aws/lambda/<name>`` group another stack of the app defines."""
+    function(stack, function_name="billing-handler")
 
 
 def opt_in(stack: cdk.Stack) -> None:
@@ -263,6 +300,10 @@ def safe(module_tmp: Path) -> Synthesized:
             "Shared": shared_role,
             "Fw": framework,
             "OptIn": opt_in,
+            "Literal": literal_name,
+            "Handler": handler,
+            "Elsewhere": group_elsewhere,
+            "Billing": billing,
         },
     )
     stage = cdk.Stage(app, "Prod", env=ENV)
@@ -291,6 +332,10 @@ def variants(module_tmp: Path) -> Synthesized:
             "OptInAll": opt_in,
             "FwAll": framework,
             "OptInListed": opt_in,
+            # log_group_name="new": the earlier behaviour
+            "DefaultsNew": defaults,
+            "RawNew": raw,
+            "FwNew": framework,
         },
     )
     first, second = LambdaHardening(POLICY), LambdaHardening(POLICY)
@@ -301,6 +346,9 @@ def variants(module_tmp: Path) -> Synthesized:
     _harden(stacks["FwAll"], everything, again)
     listed = LambdaHardening(POLICY, fixes=["GR-CFG-01", "gr-sec-02"])
     _harden(stacks["OptInListed"], listed)
+    new = LambdaHardening(POLICY, log_group_name="new")
+    for name in ("DefaultsNew", "RawNew", "FwNew"):
+        _harden(stacks[name], new)
     app.synth()
     return Synthesized(
         outdir,
@@ -311,6 +359,7 @@ def variants(module_tmp: Path) -> Synthesized:
         everything=everything,
         again=again,
         listed=listed,
+        new=new,
     )
 
 
@@ -385,19 +434,63 @@ def fn_id(synthesized: Synthesized, stack: str, path: str) -> str:
     return logical_id(synthesized.stacks[stack].node.find_child(path))
 
 
+def by_function_name(fn: str) -> dict[str, Any]:
+    """``/aws/lambda/<name of fn>`` as CDK (and the Aspect) write it."""
+    return {"Fn::Join": ["", ["/aws/lambda/", {"Ref": fn}]]}
+
+
+def log_group_of(resources: dict[str, Any], fn: str) -> str | None:
+    """The logical id of the group of the stack the function logs to: the one
+    ``LoggingConfig.LogGroup`` names, else its ``/aws/lambda/<name>`` group."""
+    props = resources[fn]["Properties"]
+    configured = props.get("LoggingConfig", {}).get("LogGroup")
+    if configured is not None:
+        return configured.get("Ref") if isinstance(configured, dict) else None
+    wanted = [by_function_name(fn)]
+    if "FunctionName" in props:
+        wanted.append(f"/aws/lambda/{props['FunctionName']}")
+    found = [
+        lid
+        for lid, res in of_type(resources, "AWS::Logs::LogGroup").items()
+        if res["Properties"].get("LogGroupName") in wanted
+    ]
+    assert len(found) <= 1, found
+    return found[0] if found else None
+
+
+def depends_on(resource: dict[str, Any]) -> set[str]:
+    depends = resource.get("DependsOn", [])
+    return {depends} if isinstance(depends, str) else set(depends)
+
+
+def scoped_log_statements(resources: dict[str, Any], role: str) -> list[tuple[str, Any]]:
+    """(policy logical id, resource) of each scoped log statement attached to the role."""
+    return [
+        (lid, s["Resource"])
+        for lid, s in statements(resources)
+        if actions_of(s) == {"logs:CreateLogStream", "logs:PutLogEvents"}
+        and {"Ref": role} in resources[lid]["Properties"].get("Roles", [])
+    ]
+
+
 # -- L2 Function with CDK's defaults -----------------------------------------------------------
 def test_l2_function_defaults_get_the_safe_fixes(safe):
     template = safe.template("Defaults")
     resources = template.to_json()["Resources"]
     fn = fn_id(safe, "Defaults", "Fn")
     group_id, group = only(resources, "AWS::Logs::LogGroup")
-    assert group["Properties"] == {"RetentionInDays": 90, "KmsKeyId": KEY}
+    # the group Lambda already writes to: the logs stay where they are
+    assert group["Properties"] == {
+        "LogGroupName": by_function_name(fn),
+        "RetentionInDays": 90,
+        "KmsKeyId": KEY,
+    }
     assert group["DeletionPolicy"] == "Retain"
     template.has_resource_properties(
         "AWS::Lambda::Function",
         {
             "TracingConfig": {"Mode": "Active"},
-            "LoggingConfig": {"LogFormat": "JSON", "LogGroup": {"Ref": group_id}},
+            "LoggingConfig": {"LogFormat": "JSON"},  # exactly: no LogGroup
             "KmsKeyArn": KEY,
             "CodeSigningConfigArn": CSC,
             "Environment": {"Variables": {"STAGE": "prod"}},
@@ -412,6 +505,9 @@ def test_l2_function_defaults_get_the_safe_fixes(safe):
         "Effect": "Allow",
         "Resource": {"Fn::GetAtt": [group_id, "Arn"]},
     } in granted
+    # in a policy of its own, which the function does not wait for
+    ((log_policy, _),) = scoped_log_statements(resources, role_id)
+    assert log_policy not in depends_on(resources[fn])
     assert {
         "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
         "Effect": "Allow",
@@ -481,24 +577,24 @@ def test_raw_cfn_functions_share_a_role(safe):
     for fn in ("RawFn", "RawFn2"):
         props = resources[fn]["Properties"]
         assert props["TracingConfig"] == {"Mode": "Active"}
-        assert props["LoggingConfig"]["LogFormat"] == "JSON"
-        group_id = props["LoggingConfig"]["LogGroup"]["Ref"]
-        assert group_id.startswith(f"{fn}GuardrailsLogGroup")
-        assert resources[group_id]["Type"] == "AWS::Logs::LogGroup"
-        assert resources[group_id]["Properties"] == {"RetentionInDays": 90, "KmsKeyId": KEY}
+        assert props["LoggingConfig"] == {"LogFormat": "JSON"}
+        group_id = log_group_of(resources, fn)
+        assert group_id == f"{fn}GuardrailsLogGroup"
+        assert resources[group_id]["Properties"] == {
+            "LogGroupName": by_function_name(fn),
+            "RetentionInDays": 90,
+            "KmsKeyId": KEY,
+        }
         assert "KmsKeyArn" not in props  # no environment variables: nothing to encrypt
         assert props["CodeSigningConfigArn"] == CSC
-        scoped = [
-            s
-            for _, s in statements(resources)
-            if actions_of(s) == {"logs:CreateLogStream", "logs:PutLogEvents"}
-        ]
-        assert {"Fn::GetAtt": [group_id, "Arn"]} in [s["Resource"] for s in scoped]
-        # Lambda checks the X-Ray permission when it creates the function: it waits for them
-        own = re.compile(rf"RawRoleGuardrails(Tracing|Logs0){fn}[0-9A-F]{{8}}")
-        policies = [lid for lid in inline if own.fullmatch(lid)]
-        assert len(policies) == 2
-        assert set(policies) <= set(resources[fn]["DependsOn"])
+        scoped = dict(scoped_log_statements(resources, "RawRole"))
+        assert scoped[f"{fn}GuardrailsLogPolicy"] == {"Fn::GetAtt": [group_id, "Arn"]}
+        # Lambda checks the X-Ray permission when it creates the function: it waits for it;
+        # not for the log policy, which names a group named after the function
+        own = re.compile(rf"RawRoleGuardrailsTracing{fn}[0-9A-F]{{8}}")
+        tracing = [lid for lid in inline if own.fullmatch(lid)]
+        assert len(tracing) == 1
+        assert depends_on(resources[fn]) == set(tracing)
     permission = resources["FromS3"]["Properties"]
     assert permission["SourceAccount"] == "123456789012"
 
@@ -584,27 +680,205 @@ def test_named_log_group_is_fixed_in_place(safe):
     changes = changes_at(safe.hardening.changes, "Named")
     assert ("GR-OBS-03", "Named/FnLogs/Resource", "RetentionInDays") in changes
     assert ("GR-OBS-04", "Named/FnLogs/Resource", "KmsKeyId") in changes
-    # its name is built from the function's Ref: a role statement on it would make the role's
-    # policy depend on the function, which depends on the policy. The managed policy stays.
-    _, role = only(resources, "AWS::IAM::Role")
-    assert managed_names(role) == [BASIC]
-    still_open = {f.rule_id for f in open_findings(safe.plugin.last_report, "Named")}
-    assert still_open == {"GR-IAM-14"}
+    # its name is built from the function's Ref: the role's default policy, which the function
+    # depends on, cannot name it (function -> policy -> log group -> function); a policy of its
+    # own, which the function does not wait for, can
+    role_id, role = only(resources, "AWS::IAM::Role")
+    assert "ManagedPolicyArns" not in role["Properties"]
+    ((policy, arn),) = scoped_log_statements(resources, role_id)
+    assert arn == {"Fn::GetAtt": [_group_id, "Arn"]}
+    assert policy not in depends_on(resources[fn])
+    assert open_findings(safe.plugin.last_report, "Named") == []
 
 
-def test_shared_role_keeps_the_managed_policy_when_one_function_cannot_be_scoped(safe):
+def test_shared_role_gets_one_scoped_statement_per_function(safe):
     resources = safe.resources("Shared")
-    assert managed_names(
-        resources[logical_id(safe.stacks["Shared"].node.find_child("Shared"))]
-    ) == [BASIC]
-    assert not [
-        s for _, s in statements(resources) if actions_of(s) & {"logs:CreateLogStream"}
-    ]  # removing it would leave the Named function without any log permission
-    plain = resources[fn_id(safe, "Shared", "Plain")]["Properties"]
-    assert "GuardrailsLogGroup" in plain["LoggingConfig"]["LogGroup"]["Ref"]  # GR-OBS-02 still
-    assert not [c for c in changes_at(safe.hardening.changes, "Shared") if c[0] == "GR-IAM-14"]
-    still_open = open_findings(safe.plugin.last_report, "Shared")
-    assert [f.rule_id for f in still_open] == ["GR-IAM-14"]
+    role = logical_id(safe.stacks["Shared"].node.find_child("Shared"))
+    assert managed_names(resources[role]) == []
+    scoped = scoped_log_statements(resources, role)
+    for path in ("Plain", "Named"):
+        fn = fn_id(safe, "Shared", path)
+        props = resources[fn]["Properties"]
+        assert "LogGroup" not in props["LoggingConfig"]  # each logs to /aws/lambda/<its name>
+        group = log_group_of(resources, fn)
+        assert group is not None
+        named = [lid for lid, arn in scoped if arn == {"Fn::GetAtt": [group, "Arn"]}]
+        assert len(named) == 1 and named[0].startswith(f"{path}GuardrailsLogPolicy")
+        assert not {lid for lid, _ in scoped} & depends_on(resources[fn])
+    # the Plain function's group is the Aspect's (GR-OBS-02), the Named one's the user's
+    assert log_group_of(resources, fn_id(safe, "Shared", "Plain")).startswith(
+        "PlainGuardrailsLogGroup"
+    )
+    assert log_group_of(resources, fn_id(safe, "Shared", "Named")).startswith("NamedLogs")
+    changes = [c for c in changes_at(safe.hardening.changes, "Shared") if c[0] == "GR-IAM-14"]
+    assert changes == [("GR-IAM-14", "Shared/Shared/Resource", "ManagedPolicyArns")]
+    assert open_findings(safe.plugin.last_report, "Shared") == []
+
+
+# -- the log group's name: the logs stay where they are ----------------------------------------
+def test_default_log_fix_keeps_the_logs_in_aws_lambda_function(safe):
+    """The group is ``/aws/lambda/${Ref fn}``: it depends on the function, and nothing the
+    function depends on refers to it (no cycle); the model links it to the function by name."""
+    resources = safe.resources("Defaults")
+    fn = fn_id(safe, "Defaults", "Fn")
+    group_id = log_group_of(resources, fn)
+    assert group_id is not None
+    group = resources[group_id]
+    assert set(_references(group["Properties"])) == {fn}  # through its name only
+    assert "DependsOn" not in group
+    assert group_id not in set(_references(resources[fn])) | depends_on(resources[fn])
+    # nothing the function depends on names the group, directly or through another resource
+    edges = _edges(Template.from_stack(safe.stacks["Defaults"]).to_json())
+    seen, todo = set(), [fn]
+    while todo:
+        for target in edges[todo.pop()] - seen:
+            seen.add(target)
+            todo.append(target)
+    assert group_id not in seen
+    # the model sees it as the function's /aws/lambda/<name> group, with retention and key
+    (model_fn,) = [
+        f
+        for f in model_functions(load(safe.outdir))
+        if f.stack == "Defaults" and f.logical_id == fn
+    ]
+    (linked,) = model_fn.log_groups
+    assert (linked.site.logical_id, linked.linked_by) == (group_id, "by_name")
+    assert (linked.retention_in_days, linked.kms_key_id) == (90, KEY)
+    report = safe.plugin.last_report
+    assert open_findings(report, "Defaults", ("GR-OBS-02", "GR-OBS-03", "GR-OBS-04")) == []
+    # the record says loudly what a function that already exists needs
+    (record,) = [
+        c
+        for c in safe.hardening.changes
+        if c.rule == "GR-OBS-02" and c.construct_path == "Defaults/Fn/Resource"
+    ]
+    assert record.property == "LoggingConfig.LogGroup"
+    assert record.after.startswith(
+        "(still not set) /aws/lambda/<function>, created in the stack as "
+        "Defaults/Fn/GuardrailsLogGroup (90 days, KMS): the logs stay where they are."
+    )
+    for needed in ("cdk import", "already exists", "log_group_name='new'"):
+        assert needed in record.after
+    (remediated,) = [
+        f
+        for f in report.findings
+        if f.rule_id == "GR-OBS-02" and f.status == "remediated" and f.stack == "Defaults"
+    ]
+    assert remediated.location == "Properties/LoggingConfig/LogGroup"
+    assert "cdk import" in remediated.message
+
+
+def test_literal_function_name_gives_a_literal_group_name(safe):
+    """No reference to the function at all: the role's default policy, which the function
+    waits for, can name the group."""
+    template = safe.template("Literal")
+    resources = template.to_json()["Resources"]
+    fn = fn_id(safe, "Literal", "Fn")
+    group_id, group = only(resources, "AWS::Logs::LogGroup")
+    assert group["Properties"]["LogGroupName"] == "/aws/lambda/orders-handler"
+    assert not set(_references(group)) & {fn}
+    assert resources[fn]["Properties"]["LoggingConfig"] == {"LogFormat": "JSON"}
+    role_id, role = only(resources, "AWS::IAM::Role")
+    assert "ManagedPolicyArns" not in role["Properties"]
+    ((policy, arn),) = scoped_log_statements(resources, role_id)
+    assert arn == {"Fn::GetAtt": [group_id, "Arn"]}
+    assert policy in depends_on(resources[fn])  # the role's default policy
+    assert open_findings(safe.plugin.last_report, "Literal") == []
+    (record,) = [c for c in safe.hardening.changes if c.construct_path == "Literal/Fn/Resource"
+                 and c.rule == "GR-OBS-02"]  # fmt: skip
+    assert record.after.startswith("(still not set) /aws/lambda/orders-handler, created in")
+
+
+def test_a_custom_resource_invoking_the_function_waits_for_its_group(safe):
+    """Else the handler may run first and, with a role that may still create log groups, make
+    Lambda create ``/aws/lambda/<name>`` before CloudFormation does."""
+    resources = safe.resources("Handler")
+    fn = fn_id(safe, "Handler", "Handler")
+    group_id = log_group_of(resources, fn)
+    assert group_id is not None and group_id.startswith("HandlerGuardrailsLogGroup")
+    (seed,) = of_type(resources, "AWS::CloudFormation::CustomResource").values()
+    assert seed["Properties"]["ServiceToken"] == {"Fn::GetAtt": [fn, "Arn"]}
+    assert depends_on(seed) == {group_id}
+    assert open_findings(safe.plugin.last_report, "Handler") == []
+
+
+def test_group_defined_by_another_stack_is_not_created_twice(safe):
+    resources = safe.resources("Billing")
+    assert of_type(resources, "AWS::Logs::LogGroup") == {}
+    fn = fn_id(safe, "Billing", "Fn")
+    assert resources[fn]["Properties"]["LoggingConfig"] == {"LogFormat": "JSON"}
+    warnings = Annotations.from_stack(safe.stacks["Billing"]).find_warning(
+        "/Billing/Fn", Match.string_like_regexp("Elsewhere/BillingLogs/Resource defines")
+    )
+    assert len(warnings) == 1
+    assert LOG_GROUP_ELSEWHERE_ID in warnings[0].entry.data
+    # the role is scoped to the group by its name (no reference to the function)
+    role_id, _ = only(resources, "AWS::IAM::Role")
+    ((_, arn),) = scoped_log_statements(resources, role_id)
+    assert "log-group:/aws/lambda/billing-handler:*" in json.dumps(arn)
+    assert fn not in set(_references(arn))
+    # the model does not link a group of another stack: GR-OBS-02 is left to acknowledge
+    still_open = {f.rule_id for f in open_findings(safe.plugin.last_report, "Billing")}
+    assert still_open == {"GR-OBS-02"}
+
+
+def test_new_log_group_option_keeps_the_earlier_behaviour(variants):
+    resources = variants.resources("DefaultsNew")
+    fn = fn_id(variants, "DefaultsNew", "Fn")
+    group_id, group = only(resources, "AWS::Logs::LogGroup")
+    assert group["Properties"] == {"RetentionInDays": 90, "KmsKeyId": KEY}  # a generated name
+    assert resources[fn]["Properties"]["LoggingConfig"] == {
+        "LogFormat": "JSON",
+        "LogGroup": {"Ref": group_id},
+    }
+    role_id, _ = only(resources, "AWS::IAM::Role")
+    ((policy, arn),) = scoped_log_statements(resources, role_id)
+    assert arn == {"Fn::GetAtt": [group_id, "Arn"]}
+    assert policy in depends_on(resources[fn])  # the role's default policy: no cycle
+    raw = variants.resources("RawNew")
+    for name in ("RawFn", "RawFn2"):
+        props = raw[name]["Properties"]
+        assert props["LoggingConfig"]["LogGroup"] == {"Ref": f"{name}GuardrailsLogGroup"}
+        assert "LogGroupName" not in raw[f"{name}GuardrailsLogGroup"]["Properties"]
+        own = re.compile(rf"RawRoleGuardrails(Tracing|Logs0){name}[0-9A-F]{{8}}")
+        assert len([lid for lid in depends_on(raw[name]) if own.fullmatch(lid)]) == 2
+    # log_retention= functions log to a new group of their own, with the longer retention
+    fw = variants.resources("FwNew")
+    for path, days in (("Ret", 90), ("RetLong", 365)):
+        props = fw[fn_id(variants, "FwNew", path)]["Properties"]
+        group = fw[props["LoggingConfig"]["LogGroup"]["Ref"]]["Properties"]
+        assert group == {"RetentionInDays": days, "KmsKeyId": KEY}
+    report = scan(variants, POLICY)
+    for stack in ("DefaultsNew", "RawNew", "FwNew"):
+        assert open_findings(report, stack, (*SAFE_RULES, "GR-OBS-03")) == [], stack
+    records = [c.after for c in variants.new.changes if c.property == "LoggingConfig.LogGroup"]
+    assert len(records) == 6
+    assert all("the logs move away from /aws/lambda/<function>" in r for r in records)
+
+
+def _big_stack(app: cdk.App, name: str, handles: int) -> cdk.Stack:
+    stack = cdk.Stack(app, name, env=ENV)
+    for i in range(handles):
+        cdk.CfnWaitConditionHandle(stack, f"Handle{i}")
+    function(stack)
+    return stack
+
+
+def test_a_stack_near_the_resource_limit_gets_a_warning(tmp_path):
+    app = cdk.App(outdir=str(tmp_path))
+    big = _big_stack(app, "Big", STACK_RESOURCE_WARNING - 2)  # + the role and the function
+    under = _big_stack(app, "Under", STACK_RESOURCE_WARNING - 10)
+    hardening = LambdaHardening(POLICY)
+    cdk.Aspects.of(app).add(hardening, priority=cdk.AspectPriority.MUTATING)
+    app.synth()
+    count = len(Template.from_stack(big).to_json()["Resources"])
+    assert STACK_RESOURCE_WARNING < count <= STACK_RESOURCE_WARNING + 5
+    warnings = Annotations.from_stack(big).find_warning(
+        "/Big", Match.string_like_regexp("CloudFormation accepts at most 500 per stack")
+    )
+    assert len(warnings) == 1
+    assert STACK_RESOURCE_WARNING_ID in warnings[0].entry.data
+    assert Annotations.from_stack(under).find_warning("*", Match.any_value()) == []
 
 
 # -- a function in a nested Stage --------------------------------------------------------------
@@ -664,10 +938,23 @@ def test_log_retention_is_raised_and_never_shortened(safe):
     assert ("GR-OBS-03", "Fw/Ret/LogRetention/Resource", "RetentionInDays") in changes_at(
         safe.hardening.changes, "Fw"
     )
-    # the group the role can be scoped to keeps the longer retention
+    # the group the role can be scoped to is the one log_retention= keeps (and creates, when
+    # it runs after it): /aws/lambda/<function>, with the longer retention and the key
     for fn, days in ((ret, 90), (ret_long, 365)):
-        group = resources[resources[fn]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]]
-        assert group["Properties"]["RetentionInDays"] == days
+        assert "LogGroup" not in resources[fn]["Properties"]["LoggingConfig"]
+        group_id = log_group_of(resources, fn)
+        assert group_id is not None
+        assert resources[group_id]["Properties"] == {
+            "LogGroupName": by_function_name(fn),
+            "RetentionInDays": days,
+            "KmsKeyId": KEY,
+        }
+        (handler,) = [
+            res
+            for res in of_type(resources, "Custom::LogRetention").values()
+            if res["Properties"]["LogGroupName"] == by_function_name(fn)
+        ]
+        assert group_id in depends_on(handler)
     assert open_findings(safe.plugin.last_report, "Fw", (*SAFE_RULES, "GR-OBS-03")) == []
 
 
@@ -714,14 +1001,14 @@ def test_all_fixes_applied_twice_create_one_key_per_stack(variants):
         assert key["Properties"]["EnableKeyRotation"] is True
         arn = {"Fn::GetAtt": [key_id, "Arn"]}
         user = [
-            res
+            (lid, res)
             for lid, res in of_type(resources, "AWS::Lambda::Function").items()
             if not FRAMEWORK_SEGMENT.match(lid)
         ]
-        for res in user:
+        for lid, res in user:
             if "Environment" in res["Properties"]:
                 assert res["Properties"]["KmsKeyArn"] == arn
-            group = resources[res["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]]
+            group = resources[log_group_of(resources, lid) or ""]
             assert group["Properties"]["KmsKeyId"] == arn
 
 
@@ -809,6 +1096,8 @@ def test_fixes_argument_is_checked():
         LambdaHardening(POLICY, fixes=["GR-OBS-01", "GR-IAM-01"])
     with pytest.raises(ValueError, match="expected 'safe', 'all' or a list"):
         LambdaHardening(POLICY, fixes="everything")
+    with pytest.raises(ValueError, match="log_group_name: expected 'function' or 'new'"):
+        LambdaHardening(POLICY, log_group_name="generated")
 
 
 # -- the change log ----------------------------------------------------------------------------
@@ -827,7 +1116,9 @@ def test_change_log_file_and_metadata_list_every_change(safe, variants):
     assert recorded == sorted((asdict(c) for c in safe.hardening.changes), key=json.dumps)
     # several instances in one app write one log together
     every = [
-        asdict(c) for h in (variants.first, variants.everything, variants.listed) for c in h.changes
+        asdict(c)
+        for h in (variants.first, variants.everything, variants.listed, variants.new)
+        for c in h.changes
     ]
     assert sorted(_change_log(variants.outdir), key=json.dumps) == sorted(every, key=json.dumps)
 
@@ -837,7 +1128,7 @@ def test_no_secret_value_is_recorded(safe, variants):
         assert FAKE_PASSWORD not in (outdir / REPORT_FILE).read_text()
         for metadata in outdir.rglob("*.metadata.json"):
             assert FAKE_PASSWORD not in metadata.read_text(), metadata
-    for h in (safe.hardening, variants.everything, variants.listed):
+    for h in (safe.hardening, variants.everything, variants.listed, variants.new):
         assert FAKE_PASSWORD not in json.dumps([asdict(c) for c in h.changes])
     assert any(c.rule == "GR-SEC-05" for c in safe.hardening.changes)  # the env was seen
 
@@ -927,24 +1218,19 @@ def test_no_dependency_cycle(safe, variants):
 
 
 def test_functions_log_to_the_group_their_role_may_write(safe, variants):
-    checked = 0
+    checked = {"function": 0, "new": 0}
     for path, template in _templates(safe, variants):
         resources = template["Resources"]
         for lid, res in of_type(resources, "AWS::Lambda::Function").items():
-            group = res["Properties"].get("LoggingConfig", {}).get("LogGroup")
-            if not (isinstance(group, dict) and "GuardrailsLogGroup" in group.get("Ref", "")):
+            group_id = log_group_of(resources, lid)
+            if group_id is None or "GuardrailsLogGroup" not in group_id:
                 continue
-            group_id = group["Ref"]
             assert resources[group_id]["Type"] == "AWS::Logs::LogGroup"
             role = res["Properties"]["Role"]["Fn::GetAtt"][0]
             if BASIC in managed_names(resources[role]):
                 continue  # the managed policy was kept: it allows every log group
-            scoped = [
-                s["Resource"]
-                for policy_id, s in statements(resources)
-                if actions_of(s) == {"logs:CreateLogStream", "logs:PutLogEvents"}
-                and {"Ref": role} in resources[policy_id]["Properties"].get("Roles", [])
-            ]
+            scoped = [arn for _, arn in scoped_log_statements(resources, role)]
             assert {"Fn::GetAtt": [group_id, "Arn"]} in scoped, (path.name, lid)
-            checked += 1
-    assert checked >= 8
+            named = "LogGroupName" in resources[group_id]["Properties"]
+            checked["function" if named else "new"] += 1
+    assert checked["function"] >= 8 and checked["new"] >= 4, checked

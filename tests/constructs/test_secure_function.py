@@ -142,14 +142,14 @@ def build(app: cdk.App) -> dict[str, SecureFunction]:
     stack = cdk.Stack(app, "AsyncS3", env=ENV)
     made["AsyncS3"] = fn = secure(stack, vpc=private_vpc(stack))
     bucket = s3.Bucket(stack, "Uploads", enforce_ssl=True)
-    bucket.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.LambdaDestination(fn.function))
+    bucket.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.LambdaDestination(fn))
 
     stack = cdk.Stack(app, "Image", env=ENV)
     repo = ecr.Repository.from_repository_name(stack, "Repo", "orders")
     made["Image"] = SecureFunction(
         stack,
         "Fn",
-        code=lambda_.DockerImageCode.from_ecr(repo, tag_or_digest=DIGEST),
+        code=lambda_.Code.from_ecr_image(repo, tag_or_digest=DIGEST),
         vpc=private_vpc(stack),
         policy=STRICT,
     )
@@ -287,7 +287,7 @@ def test_role_has_no_managed_policy_and_logs_only_to_its_group(assembly: Assembl
 
 def test_vpc_function_security_group_allows_https_inside_the_vpc_only(assembly: Assembly) -> None:
     groups = resources(assembly, "Vpc", "AWS::EC2::SecurityGroup")
-    (group,) = [g for k, g in groups.items() if k.startswith("FnSecurityGroup")]
+    (group,) = [g for k, g in groups.items() if k.startswith("FnSecureSecurityGroup")]
     (egress,) = group["Properties"]["SecurityGroupEgress"]
     assert (egress["IpProtocol"], egress["FromPort"], egress["ToPort"]) == ("tcp", 443, 443)
     assert egress["CidrIp"] == {"Fn::GetAtt": ["Vpc8378EB38", "CidrBlock"]}
@@ -469,11 +469,27 @@ def test_controlled_props_are_refused(stack: cdk.Stack) -> None:
 
 def test_runtime_and_handler_match_the_kind_of_code(stack: cdk.Stack) -> None:
     repo = ecr.Repository.from_repository_name(stack, "Repo", "orders")
-    image = lambda_.DockerImageCode.from_ecr(repo, tag_or_digest=DIGEST)
+    image = lambda_.Code.from_ecr_image(repo, tag_or_digest=DIGEST)
     with pytest.raises(ValueError, match="image"):
-        secure(stack, code=image)
+        secure(stack, code=image)  # a zip runtime and handler with image code
     with pytest.raises(ValueError, match="required"):
         SecureFunction(stack, "Zip", code=lambda_.Code.from_inline(INLINE))
+    # FROM_IMAGE given explicitly is what the construct would set
+    SecureFunction(
+        stack,
+        "Image",
+        code=image,
+        runtime=lambda_.Runtime.FROM_IMAGE,
+        handler=lambda_.Handler.FROM_IMAGE,
+    )
+
+
+def test_docker_image_code_names_its_lambda_code_equivalent(stack: cdk.Stack) -> None:
+    repo = ecr.Repository.from_repository_name(stack, "Repo", "orders")
+    code = lambda_.DockerImageCode.from_ecr(repo)
+    with pytest.raises(TypeError, match=r"Code\.from_ecr_image"):
+        SecureFunction(stack, "Image", code=code)  # type: ignore[arg-type]
+    assert stack.node.try_find_child("ImageSecure") is None  # refused before creating anything
 
 
 def test_public_url_is_possible_when_asked_and_is_reported(module_tmp: Path) -> None:

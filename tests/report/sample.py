@@ -112,8 +112,8 @@ def report(fail_on: str = "high", **changes: object) -> Report:
     return dataclasses.replace(base, **changes)
 
 
-#: the OASIS SARIF 2.1.0 (errata 01) schema, a verbatim copy of shared/schemas/: kept beside the
-#: tests so they never read outside the repository
+#: the OASIS SARIF 2.1.0 (errata 01) schema, kept beside the tests so they never read outside
+#: the repository; where it comes from and its terms: SARIF-SCHEMA-NOTICE.md
 SARIF_SCHEMA = Path(__file__).resolve().with_name("sarif-schema-2.1.0.json")
 
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from guardrails.engine import Report
 from guardrails.policy import Policy
 from guardrails.report import sarif
+from guardrails.rules import all_rules
 from guardrails.rules.base import Rule, registry
 from tests.report.sample import TRACING, finding, report, validate_sarif
 
@@ -195,3 +199,49 @@ def test_the_run_records_the_verdict_and_an_incomplete_scan_never_succeeds():
     assert clean["invocations"][0]["executionSuccessful"] is True
     assert clean["properties"]["verdict"] == "PASSED"
     validate_sarif(sarif.to_sarif(report("critical", allow_incomplete=True)))
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
+
+
+def github_anchors(markdown: str) -> set[str]:
+    """The anchors GitHub gives the headings of a markdown file: lower case, punctuation other
+    than ``-`` and ``_`` dropped, spaces as ``-``."""
+    return {
+        re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+        for heading in re.findall(r"^#{1,6} (.+)$", markdown, flags=re.MULTILINE)
+    }
+
+
+def test_every_help_uri_is_absolute_https_and_its_anchor_is_in_docs_rules_md():
+    rules = all_rules()
+    doc = sarif.to_sarif(report(findings=tuple(finding(rule_id=r.id) for r in rules)))
+    validate_sarif(doc)
+    descriptors = doc["runs"][0]["tool"]["driver"]["rules"]
+    assert [d["id"] for d in descriptors] == [r.id for r in rules]
+    anchors = github_anchors(DOCS.read_text(encoding="utf-8"))
+    for descriptor in descriptors:
+        uri = descriptor["helpUri"]
+        parts = urlsplit(uri)
+        assert (parts.scheme, parts.netloc) == ("https", "github.com"), uri
+        assert uri == f"{sarif.INFORMATION_URI}/blob/main/docs/rules.md#{descriptor['id'].lower()}"
+        assert parts.fragment in anchors, f"{uri}: no such heading in docs/rules.md"
+
+
+def test_a_rule_without_documentation_has_no_help_uri(monkeypatch):
+    monkeypatch.setitem(
+        registry(),
+        "GR-OBS-01",
+        Rule(
+            id="GR-OBS-01",
+            title="X-Ray active tracing is off",
+            severity="medium",
+            rationale="r",
+            fix="f",
+            check=lambda fn, ctx: iter(()),
+        ),
+    )
+    (descriptor,) = sarif.to_sarif(report(findings=(TRACING,)))["runs"][0]["tool"]["driver"][
+        "rules"
+    ]
+    assert "helpUri" not in descriptor

@@ -303,10 +303,16 @@ def build(app: cdk.App, ids: dict[str, str]) -> None:
     fn = function(s)
     fn.add_permission("Own", principal=iam.AccountRootPrincipal())
     fn.add_permission("Literal", principal=iam.AccountPrincipal("999999999999"))
+    fn.add_permission("Trusted", principal=iam.AccountPrincipal(TRUSTED))
     fn.role.assume_role_policy.add_statements(
-        iam.PolicyStatement(actions=["sts:AssumeRole"], principals=[iam.AccountRootPrincipal()])
+        iam.PolicyStatement(actions=["sts:AssumeRole"], principals=[iam.AccountRootPrincipal()]),
+        iam.PolicyStatement(
+            actions=["sts:AssumeRole"],
+            principals=[iam.AccountPrincipal("999999999999"), iam.AccountPrincipal(TRUSTED)],
+        ),
     )
     ids["AgnosticAccounts.Literal"] = logical_id(fn.node.find_child("Literal"))
+    ids["AgnosticAccounts.Role"] = logical_id(fn.role)
 
     # -- GR-IAM-14 --------------------------------------------------------------------------
     s = stack("ScopedLogs")
@@ -617,10 +623,25 @@ def test_iam13_flags_foreign_accounts_in_the_trust_policy(app):
     assert "999999999999" in f.message
 
 
-def test_iam13_literal_account_in_an_env_agnostic_stack(app):
-    f = one(app, "GR-IAM-13", "AgnosticAccounts", "strict")
-    assert f.logical_id == app["ids"]["AgnosticAccounts.Literal"]
-    assert "not the stack's account and not in the policy's trusted_accounts" in f.message
+def test_iam13_literal_account_in_an_env_agnostic_stack_is_undecided(app):
+    # the stack's own account is unknown: 999999999999 may be it, and no list says otherwise
+    assert found(app, "GR-IAM-13", "AgnosticAccounts") == []
+
+
+def test_iam13_env_agnostic_stack_with_trusted_accounts(app):
+    # with trusted_accounts, an account outside them is foreign wherever the stack deploys
+    got = {f.logical_id: f for f in found(app, "GR-IAM-13", "AgnosticAccounts", "strict")}
+    ids = app["ids"]
+    assert set(got) == {ids["AgnosticAccounts.Literal"], ids["AgnosticAccounts.Role"]}
+    permission = got[ids["AgnosticAccounts.Literal"]]
+    assert permission.location == "Properties/Principal"
+    trust = got[ids["AgnosticAccounts.Role"]]
+    assert trust.location == "Properties/AssumeRolePolicyDocument/Statement/2/Principal"
+    for f in (permission, trust):
+        assert "999999999999" in f.message and TRUSTED not in f.message
+        assert "not in the policy's trusted_accounts" in f.message
+        assert "environment-agnostic" in f.message
+        assert "not the stack's account" not in f.message
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,320 @@
+"""What `cdk synth` prints for the guardrails, on real synthesized apps: one summary line with
+the verdict, findings at info only when asked for, the functions a finding on a role or a
+permission affects, each rule's fix once, and one function's findings together."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import Acknowledgment, Validations
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_notifications as s3n
+
+import guardrails
+from guardrails.cdk.plugin import CONTEXT_SHOW_INFO
+from guardrails.cli import main as cli
+from guardrails.policy import SEVERITY_RANK
+from guardrails.rules import base
+from guardrails.rules import get as get_rule
+from tests.cdk.test_plugin import report_json, violations
+from tests.conftest import ENV, function
+
+SUMMARY = re.compile(
+    r"^lambda-guardrails: \d+ functions?, \d+ open( \([^)]*\))?(, [^:]+)?: "
+    r"(PASSED|FAILED|INCOMPLETE|FAILED/INCOMPLETE) at fail_on \w+ \((enforce|audit)[^)]*\); "
+    r"run `guardrails scan [^`]+` for the full report$"
+)
+
+
+def orders(app: cdk.App) -> dict[str, lambda_.Function]:
+    """Two functions on one role (GR-IAM-08 on the role), each with a public URL (GR-INP-04,
+    high, twice), and a permission for S3 on the worker (GR-IAM-12 on the permission)."""
+    stack = cdk.Stack(app, "Orders", env=ENV)
+    role = iam.Role(stack, "SharedRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    fns = {name: function(stack, name, role=role) for name in ("Worker", "Api")}
+    for fn in fns.values():
+        fn.add_function_url(auth_type=lambda_.FunctionUrlAuthType.NONE)
+    lambda_.CfnPermission(
+        stack,
+        "InvokeFromS3",
+        function_name=fns["Worker"].function_name,
+        principal="s3.amazonaws.com",
+        action="lambda:InvokeFunction",
+    )
+    return fns
+
+
+def uploads(app: cdk.App) -> None:
+    """An S3 notification: CDK adds its own BucketNotificationsHandler function, whose
+    findings the policy reports at info (``framework.severity``)."""
+    stack = cdk.Stack(app, "Uploads", env=ENV)
+    bucket = s3.Bucket(stack, "Bucket")
+    bucket.add_event_notification(
+        s3.EventType.OBJECT_CREATED, s3n.LambdaDestination(function(stack, "OnUpload"))
+    )
+
+
+def summary_lines(err: str) -> list[str]:
+    return [line for line in err.splitlines() if line.startswith("lambda-guardrails: ")][-1:]
+
+
+def ours(tmp_path) -> list[dict]:
+    return violations(report_json(tmp_path))
+
+
+def expected_counts(report) -> str:
+    by_severity: dict[str, int] = {}
+    for f in report.open:
+        by_severity[f.severity] = by_severity.get(f.severity, 0) + 1
+    ordered = sorted(by_severity.items(), key=lambda kv: -SEVERITY_RANK[kv[0]])
+    return ", ".join(f"{n} {severity}" for severity, n in ordered)
+
+
+# -- the summary line --------------------------------------------------------------------------
+def test_one_summary_line_with_counts_statuses_and_verdict(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    app = cdk.App(outdir=str(tmp_path / "cdk.out"))
+    fns = orders(app)
+    Validations.of(fns["Api"]).acknowledge(
+        Acknowledgment(id="lambda-guardrails::GR-OBS-08", reason="alarms live in the NOC stack")
+    )
+    policy = {
+        "exemptions": [{"rule": "GR-CFG-01", "resource": "Orders/Worker/*", "reason": "batch"}]
+    }
+    plugin = guardrails.protect(app, policy, remediate="safe")
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    err = capsys.readouterr().err
+    report = plugin.last_report
+    statuses = {s: sum(f.status == s for f in report.findings) for s in ("remediated",)}
+    assert statuses["remediated"] > 0
+    [line] = [line for line in err.splitlines() if SUMMARY.match(line)]  # one line, one run
+    assert line == (
+        f"lambda-guardrails: 2 functions, {len(report.open)} open ({expected_counts(report)}), "
+        f"{statuses['remediated']} remediated, 1 acknowledged, 1 exempted: "
+        "FAILED at fail_on high (enforce); run `guardrails scan cdk.out` for the full report"
+    )
+    assert "2 high" in line  # the two public function URLs
+    # it is the plugin's last line (CDK's report follows it)
+    assert summary_lines(err) == [line]
+
+
+def test_summary_passes_below_fail_on_and_says_audit_does_not_enforce(tmp_path, capsys):
+    app = cdk.App(outdir=str(tmp_path / "pass"))
+    function(cdk.Stack(app, "Quiet", env=ENV), "Fn")  # medium and low findings only
+    guardrails.protect(app)
+    app.synth()  # enforce, nothing at or above high
+    [line] = summary_lines(capsys.readouterr().err)
+    assert SUMMARY.match(line)
+    assert ": PASSED at fail_on high (enforce); run `guardrails scan " in line
+    assert f"`guardrails scan {tmp_path / 'pass'}`" in line  # not below the cwd: absolute
+
+    app = cdk.App(outdir=str(tmp_path / "audit"))
+    orders(app)
+    guardrails.protect(app, mode="audit")
+    app.synth()  # audit never fails the synth ...
+    [line] = summary_lines(capsys.readouterr().err)
+    assert SUMMARY.match(line)
+    # ... but the summary says what the gate would do
+    assert ": FAILED at fail_on high (audit: reported, not enforced); " in line
+
+
+@pytest.fixture
+def broken_rule(monkeypatch):
+    def broken(fn, ctx):
+        raise RuntimeError("never shown")
+        yield  # pragma: no cover
+
+    rule = base.registry()["GR-OBS-01"]
+    monkeypatch.setitem(
+        base.registry(), "GR-OBS-01", rule.__class__(**{**vars(rule), "check": broken})
+    )
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "verdict"), [("none", "INCOMPLETE"), ("high", "FAILED/INCOMPLETE")]
+)
+def test_summary_of_an_incomplete_check(tmp_path, broken_rule, capsys, fail_on, verdict):
+    app = cdk.App(outdir=str(tmp_path), context={"lambda-guardrails:fail_on": fail_on})
+    orders(app)
+    guardrails.protect(app)
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    err = capsys.readouterr().err
+    # the INCOMPLETE line stays, the summary follows it
+    assert "lambda-guardrails: INCOMPLETE: 2 errors: what could not be checked fails" in err
+    [line] = summary_lines(err)
+    assert SUMMARY.match(line)
+    assert f": {verdict} at fail_on {fail_on} (enforce); " in line
+
+
+# -- findings at info --------------------------------------------------------------------------
+def info_app(tmp_path, context=None, **protect):
+    app = cdk.App(outdir=str(tmp_path), context=context or {})
+    uploads(app)
+    plugin = guardrails.protect(app, **({"mode": "audit"} | protect))
+    app.synth()
+    return plugin.last_report
+
+
+def test_info_findings_are_left_out_of_cdks_report_by_default(tmp_path, capsys):
+    report = info_app(tmp_path)
+    info = [f for f in report.open if f.severity == "info"]
+    assert info and all(f.owner == "framework" for f in info)  # CDK's own handler
+    shown = ours(tmp_path)
+    assert shown  # the user's function still has its findings
+    assert not [v for v in shown if v["ruleMetadata"]["severity"] == "info"]
+    [line] = summary_lines(capsys.readouterr().err)
+    assert f", {len(info)} info hidden)" in line
+    # the CLI's JSON report still has them
+    assert cli(["scan", str(tmp_path), "--format", "json", "--fail-on", "none"]) == 0
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert len([f for f in findings if f["severity"] == "info"]) == len(info)
+
+
+@pytest.mark.parametrize("value", [True, "true", "TRUE"])
+def test_the_context_key_shows_info_findings(tmp_path, capsys, value):
+    report = info_app(tmp_path, {CONTEXT_SHOW_INFO: value})
+    info = [v for v in ours(tmp_path) if v["ruleMetadata"]["severity"] == "info"]
+    assert len(info) == len([f for f in report.open if f.severity == "info"])
+    assert {v["severity"] for v in info} == {"info"}
+    assert " info hidden" not in summary_lines(capsys.readouterr().err)[0]
+
+
+def test_a_policy_that_fails_on_info_shows_them(tmp_path):
+    info_app(tmp_path, {"lambda-guardrails:fail_on": "info"})
+    assert [v for v in ours(tmp_path) if v["ruleMetadata"]["severity"] == "info"]
+
+
+@pytest.mark.parametrize("value", [False, "false", "yes-please"])
+def test_other_values_of_the_context_key_hide_them(tmp_path, capsys, value):
+    info_app(tmp_path, {CONTEXT_SHOW_INFO: value})
+    assert not [v for v in ours(tmp_path) if v["ruleMetadata"]["severity"] == "info"]
+    err = capsys.readouterr().err
+    said = f"context {CONTEXT_SHOW_INFO} is not true or false" in err
+    assert said == (value == "yes-please")
+    assert "yes-please" not in err  # a context value is not repeated
+
+
+# -- the functions a finding affects -----------------------------------------------------------
+def by_rule(found: list[dict], rule_id: str) -> list[dict]:
+    return [v for v in found if v["ruleName"] == rule_id]
+
+
+def test_findings_on_a_shared_role_or_a_permission_name_the_functions(tmp_path):
+    app = cdk.App(outdir=str(tmp_path))
+    orders(app)
+    guardrails.protect(app, mode="audit")
+    app.synth()
+    found = ours(tmp_path)
+    [shared] = by_rule(found, "GR-IAM-08")
+    assert shared["violatingConstructs"][0]["constructPath"] == "Orders/SharedRole/Resource"
+    assert shared["description"].endswith("(affects Orders/Api, Orders/Worker)")
+    [permission] = by_rule(found, "GR-IAM-12")
+    assert permission["violatingConstructs"][0]["constructPath"] == "Orders/InvokeFromS3"
+    assert permission["description"].endswith("(affects Orders/Worker)")
+    urls = by_rule(found, "GR-INP-04")
+    assert sorted(v["description"].rsplit(" (affects ", 1)[1] for v in urls) == [
+        "Orders/Api)",
+        "Orders/Worker)",
+    ]
+    # a finding on the function itself names no function: CDK's line already does
+    on_function = by_rule(found, "GR-OBS-01")
+    assert on_function and not [v for v in on_function if "(affects" in v["description"]]
+
+
+def test_at_most_three_functions_then_how_many_more_and_other_stacks(tmp_path):
+    app = cdk.App(outdir=str(tmp_path))
+    shared = cdk.Stack(app, "Shared", env=ENV)
+    role = iam.Role(shared, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    function(shared, "Local", role=role)
+    other = cdk.Stack(app, "Orders", env=ENV)
+    for name in ("A", "B", "C", "D"):
+        function(other, name, role=role)  # a role of another stack (exported, imported)
+    guardrails.protect(app, mode="audit")
+    app.synth()
+    [shared_role] = by_rule(ours(tmp_path), "GR-IAM-08")
+    assert shared_role["description"].endswith("(affects Orders/A, Orders/B, Orders/C and 2 more)")
+
+
+def test_a_function_of_another_stack_is_named_by_its_own_stack(tmp_path):
+    app = cdk.App(outdir=str(tmp_path))
+    shared = cdk.Stack(app, "Shared", env=ENV)
+    role = iam.Role(shared, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    function(shared, "Local", role=role)
+    function(cdk.Stack(app, "Orders", env=ENV), "Api", role=role)
+    guardrails.protect(app, mode="audit")
+    app.synth()
+    [shared_role] = by_rule(ours(tmp_path), "GR-IAM-08")
+    assert shared_role["description"].endswith("(affects Orders/Api, Shared/Local)")
+
+
+# -- each rule's fix once ----------------------------------------------------------------------
+def test_each_rules_fix_is_shown_once_then_pointed_to(tmp_path):
+    app = cdk.App(outdir=str(tmp_path))
+    orders(app)
+    guardrails.protect(app, mode="audit")
+    app.synth()
+    found = ours(tmp_path)
+    repeated = 0
+    for rule_id in dict.fromkeys(v["ruleName"] for v in found):
+        first, *others = by_rule(found, rule_id)
+        assert first["suggestedFix"] == get_rule(rule_id).fix
+        assert [v["suggestedFix"] for v in others] == [f"see {rule_id} above"] * len(others)
+        repeated += len(others)
+    assert repeated >= 2  # GR-INP-04 and the per-function rules repeat
+
+
+def test_the_printed_report_shows_the_fix_above_its_pointer(tmp_path):
+    app = cdk.App(outdir=str(tmp_path))
+    orders(app)
+    guardrails.protect(app)  # enforce: both public URLs are errors
+    with pytest.raises(RuntimeError, match="ValidationFailed") as info:
+        app.synth()
+    printed = str(info.value)  # CDK's report, as it prints it
+    fix = get_rule("GR-INP-04").fix
+    assert printed.count(fix) == 1
+    assert printed.count("Suggested fix: see GR-INP-04 above") == 1
+    assert printed.index(fix) < printed.index("Suggested fix: see GR-INP-04 above")
+
+
+# -- order -------------------------------------------------------------------------------------
+def function_of(v: dict) -> str:
+    """The first function a violation affects: named in the description, or the resource."""
+    if "(affects " in v["description"]:
+        return v["description"].rsplit("(affects ", 1)[1].split(",")[0].split(" ")[0].rstrip(")")
+    return v["violatingConstructs"][0]["constructPath"].removesuffix("/Resource")
+
+
+def test_one_functions_findings_are_together_most_severe_first(tmp_path):
+    app = cdk.App(outdir=str(tmp_path))
+    orders(app)
+    guardrails.protect(app, mode="audit")  # every violation is a CDK warning: one group
+    app.synth()
+    found = ours(tmp_path)
+    keys = [(function_of(v), -SEVERITY_RANK[v["ruleMetadata"]["severity"]]) for v in found]
+    assert keys == sorted(keys)
+    assert [f for f, _ in keys] == ["Orders/Api"] * sum(f == "Orders/Api" for f, _ in keys) + [
+        "Orders/Worker"
+    ] * sum(f == "Orders/Worker" for f, _ in keys)
+
+
+def test_in_enforce_mode_the_failing_ones_come_first_then_by_function(tmp_path):
+    app = cdk.App(outdir=str(tmp_path))
+    orders(app)
+    guardrails.protect(app)
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    found = ours(tmp_path)
+    cdk_rank = {"error": 0, "warning": 1, "info": 2}
+    keys = [
+        (cdk_rank[v["severity"]], function_of(v), -SEVERITY_RANK[v["ruleMetadata"]["severity"]])
+        for v in found
+    ]
+    assert keys == sorted(keys)  # CDK prints errors first: the order passed is the order shown
+    assert [k[0] for k in keys].count(0) >= 2
