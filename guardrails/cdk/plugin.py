@@ -23,6 +23,7 @@ import os
 import shlex
 import sys
 import tempfile
+import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -323,6 +324,24 @@ def _violations(
     return violations
 
 
+#: where CDK's report wraps a description or a fix: CDK prints each on one line as given
+REPORT_WIDTH = 100
+
+
+def _lines(text: str, indent: str = "   ") -> str:
+    """``text`` cleaned, then broken into lines of at most ``REPORT_WIDTH`` characters, the
+    following ones indented under CDK's own lines (identifiers and ARNs are never split)."""
+    return "\n".join(
+        textwrap.wrap(
+            clean(text),
+            width=REPORT_WIDTH,
+            subsequent_indent=indent,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+    )
+
+
 def _violation(
     finding: engine.Finding,
     policy: Policy,
@@ -334,11 +353,13 @@ def _violation(
     affects, named in the description (for a finding on a role, a policy, a permission...)."""
     # CDK prints these in the terminal: a crafted id or path must not carry escapes or lines
     functions = clean(", ".join(finding.functions))
-    description = f"[{finding.severity.upper()}] {finding.title}: {finding.message}"
+    description = _lines(f"[{finding.severity.upper()}] {finding.title}: {finding.message}")
+    if affects:
+        description += "\n   " + clean(_affects(affects).strip())
     return cdk.PolicyViolation(
         rule_name=finding.rule_id,
-        description=clean(description + _affects(affects)),
-        fix=clean(fix) if fix else None,
+        description=description,
+        fix=_lines(fix, indent=" " * 6) if fix else None,
         severity=_cdk_severity(finding, policy),
         rule_metadata={
             "severity": finding.severity,

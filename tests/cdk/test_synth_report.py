@@ -264,7 +264,7 @@ def test_each_rules_fix_is_shown_once_then_pointed_to(tmp_path):
     repeated = 0
     for rule_id in dict.fromkeys(v["ruleName"] for v in found):
         first, *others = by_rule(found, rule_id)
-        assert first["suggestedFix"] == get_rule(rule_id).fix
+        assert " ".join(first["suggestedFix"].split()) == " ".join(get_rule(rule_id).fix.split())
         assert [v["suggestedFix"] for v in others] == [f"see {rule_id} above"] * len(others)
         repeated += len(others)
     assert repeated >= 2  # GR-INP-04 and the per-function rules repeat
@@ -276,8 +276,8 @@ def test_the_printed_report_shows_the_fix_above_its_pointer(tmp_path):
     guardrails.protect(app)  # enforce: both public URLs are errors
     with pytest.raises(RuntimeError, match="ValidationFailed") as info:
         app.synth()
-    printed = str(info.value)  # CDK's report, as it prints it
-    fix = get_rule("GR-INP-04").fix
+    printed = " ".join(str(info.value).split())  # CDK's report, as it prints it, unwrapped
+    fix = " ".join(get_rule("GR-INP-04").fix.split())
     assert printed.count(fix) == 1
     assert printed.count("Suggested fix: see GR-INP-04 above") == 1
     assert printed.index(fix) < printed.index("Suggested fix: see GR-INP-04 above")
@@ -318,3 +318,20 @@ def test_in_enforce_mode_the_failing_ones_come_first_then_by_function(tmp_path):
     ]
     assert keys == sorted(keys)  # CDK prints errors first: the order passed is the order shown
     assert [k[0] for k in keys].count(0) >= 2
+
+
+def test_descriptions_and_fixes_are_wrapped_to_short_lines(tmp_path):
+    app = cdk.App(outdir=str(tmp_path))
+    orders(app)
+    guardrails.protect(app)
+    with pytest.raises(RuntimeError, match="ValidationFailed") as info:
+        app.synth()
+    ours_lines = [
+        line
+        for v in ours(tmp_path)
+        for text in (v["description"], v.get("suggestedFix") or "")
+        for line in text.splitlines()
+    ]
+    # an ARN or a path is never split, so a line can overflow only by one such word
+    assert all(len(line) <= 100 or " " not in line.strip() for line in ours_lines)
+    assert max(len(line) for line in str(info.value).splitlines()) < 200
