@@ -18,6 +18,22 @@ The policy ``scan`` applies, first found wins (the text report's header names it
 ``--fail-on`` and ``--baseline`` then override the policy's keys. The recorded policy is part of
 the scanned input, written by the app's own synth: a gate that must not let the app choose its
 policy passes ``--policy``.
+
+A pipeline gets everything from one scan (the exit code is that scan's):
+
+- several reports: ``--format F [--output FILE]`` may be repeated; an ``--output`` belongs to the
+  ``--format`` right before it, a format without one goes to stdout (at most one may), and each
+  file written is named in one line on stderr;
+- a baseline: ``guardrails baseline [PATH] --output FILE`` (or ``scan --write-baseline FILE``)
+  writes the findings open now (and those already in the baseline) as a JSON report, the format
+  ``--baseline`` reads, so that ``scan --baseline FILE`` then fails only on new findings.
+  ``baseline`` exits 0 with open findings; 2 when the input could not be read in full (unless
+  ``--allow-incomplete``), and then writes no baseline;
+- a readable log: ``--quiet`` prints only the verdict line of the text report on stdout;
+  ``--min-severity`` hides the findings below a severity in the text and markdown reports
+  (what fails, the summary counts and the exit code do not change); the text report on a
+  terminal colours the severities and the verdict, never with ``--no-color`` or a non-empty
+  ``NO_COLOR`` (https://no-color.org), never in a file or a pipe.
 """
 
 from __future__ import annotations
@@ -28,26 +44,31 @@ import datetime as dt
 import difflib
 import json
 import os
+import re
 import sys
 import textwrap
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from guardrails.errors import GuardrailsError, where
-from guardrails.policy import SEVERITIES, looks_like_rule_id
+from guardrails.policy import SEVERITIES, SEVERITY_RANK, looks_like_rule_id
 from guardrails.report.escape import clean
 from guardrails.version import __version__
 
 PROG = "guardrails"
-FORMATS = ("text", "json", "sarif", "junit")
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 DEBUG_ENV = "GUARDRAILS_DEBUG"
 #: the CDK app's configuration, read for its context when the assembly records no policy
 CDK_JSON = "cdk.json"
+#: https://no-color.org: any non-empty value turns colour off
+NO_COLOR_ENV = "NO_COLOR"
+#: the formats ``--min-severity`` filters (the others are read by programs: they get everything)
+FILTERED_FORMATS = ("text", "markdown")
 
 if TYPE_CHECKING:
+    from guardrails.engine import Report
     from guardrails.policy import Policy
     from guardrails.rules import Rule
 
@@ -89,40 +110,248 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # -- commands --------------------------------------------------------------------------------
+class UsageError(GuardrailsError):
+    """A command line argparse accepts but that makes no sense (two reports to stdout)."""
+
+
 def _scan(args: argparse.Namespace) -> int:
-    from guardrails import engine, report
+    from guardrails.report import render
+
+    targets = _targets(args.events)  # a wrong command line fails before the scan
+    policy, result = _run_scan(args)
+    code = result.exit_code  # one scan, one exit code, whatever is written
+    stdout_text: str | None = None
+    for fmt, output in targets:
+        rendered = _shown(result, fmt, args.min_severity) if args.min_severity else None
+        text = rendered if rendered is not None else render(result, fmt)
+        if output is None:
+            if fmt == "text":
+                if args.quiet:  # the verdict is always the text report's last line
+                    text = text.splitlines()[-1] + "\n"
+                if _use_color(args, sys.stdout):
+                    text = colorize(text)
+            stdout_text = text
+            continue
+        if _write_file(output, text, "report"):
+            _written(f"{fmt} report written to {output}", result, policy)
+        else:
+            code = EXIT_ERROR
+    if args.write_baseline:
+        code = max(code, _write_baseline(result, args.write_baseline))
+    if stdout_text is not None:
+        _write(stdout_text)
+    return code
+
+
+def _baseline(args: argparse.Namespace) -> int:
+    """``guardrails baseline``: scan and write the findings open now as the baseline; open
+    findings do not fail it (accepting them is the point), errors do."""
+    _, result = _run_scan(args)
+    return _write_baseline(result, args.output)
+
+
+def _run_scan(args: argparse.Namespace) -> tuple[Policy, Report]:
+    """The policy (with the command line's overrides) and the report of the one scan."""
+    from guardrails import engine
     from guardrails.model import load
 
     policy = _scan_policy(args)
-    if args.fail_on:
+    if getattr(args, "fail_on", None):
         policy = _override(policy, "fail_on", args.fail_on, "--fail-on")
-    if args.baseline:
+    if getattr(args, "baseline", None):
         policy = _override(policy, "baseline", args.baseline, "--baseline")
     assembly = load(args.path)
     result = engine.scan(assembly, policy, today=args.today or dt.date.today())
     if args.allow_incomplete:
         result = dataclasses.replace(result, allow_incomplete=True)
-    output = report.render(result, args.format)
-    if args.output:
-        target = Path(args.output)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(output, encoding="utf-8")
-        except OSError as exc:
-            _error(f"{target}: cannot write the report ({exc.__class__.__name__}: {exc.strerror})")
-            return EXIT_ERROR
-        incomplete = f", {len(result.errors)} errors (INCOMPLETE)" if result.incomplete else ""
-        print(
-            clean(
-                f"{PROG}: {args.format} report written to {target}: "
-                f"{len(result.open)} open findings{incomplete}, {result.verdict} "
-                f"(fail_on {policy.fail_on})"
-            ),
-            file=sys.stderr,
+    return policy, result
+
+
+def _targets(events: Sequence[tuple[str, str]]) -> list[tuple[str, str | None]]:
+    """The reports to write, as (format, file or ``None`` for stdout), from ``--format`` and
+    ``--output`` in command-line order: an ``--output`` belongs to the ``--format`` right before
+    it. One ``--output`` before the only ``--format`` (or with none: text) is today's form."""
+    pairs: list[list[Any]] = []
+    loose: list[str] = []  # --output before any --format
+    for kind, value in events:
+        if kind == "format":
+            pairs.append([value, None])
+        elif not pairs:
+            loose.append(value)
+        elif pairs[-1][1] is None:
+            pairs[-1][1] = value
+        else:
+            raise UsageError(
+                f"scan: a second --output after --format {pairs[-1][0]}; "
+                "give each --output FILE its own --format before it"
+            )
+    if loose:
+        if len(loose) > 1 or len(pairs) > 1 or (pairs and pairs[0][1] is not None):
+            raise UsageError(
+                "scan: --output FILE belongs to the --format right before it; "
+                "write each report as --format F --output FILE"
+            )
+        pairs = [[pairs[0][0] if pairs else "text", loose[0]]]
+    if not pairs:
+        pairs = [["text", None]]
+    to_stdout = [fmt for fmt, output in pairs if output is None]
+    if len(to_stdout) > 1:
+        raise UsageError(
+            f"scan: {' and '.join(to_stdout)} would both go to stdout; "
+            "give all of them but one an --output FILE"
         )
-    else:
-        _write(output)
-    return result.exit_code
+    return [(fmt, output) for fmt, output in pairs]
+
+
+def _write_file(output: str, text: str, what: str) -> bool:
+    """Write ``text`` to ``output`` (its folders created); on failure one error line."""
+    target = Path(output)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _error(f"{target}: cannot write the {what} ({exc.__class__.__name__}: {exc.strerror})")
+        return False
+    return True
+
+
+def _written(what: str, result: Report, policy: Policy) -> None:
+    """The one stderr line that names a file written and the scan's outcome."""
+    incomplete = f", {len(result.errors)} errors (INCOMPLETE)" if result.incomplete else ""
+    print(
+        clean(
+            f"{PROG}: {what}: {len(result.open)} open findings{incomplete}, {result.verdict} "
+            f"(fail_on {policy.fail_on})"
+        ),
+        file=sys.stderr,
+    )
+
+
+def _write_baseline(result: Report, output: str) -> int:
+    """Write the baseline of ``result``: its JSON report with the findings accepted as they
+    stand (open, or already in the baseline). Acknowledged, exempted and remediated findings are
+    left out: their own reason covers them, and an exemption that expires must fail again. A scan
+    whose errors block it writes none: what could not be read is never accepted."""
+    from guardrails.report import render
+
+    if result.blocked_by_errors:
+        _error(
+            f"{output}: baseline not written: {_plural(len(result.errors), 'error')} "
+            "(parts of the input could not be checked; see --allow-incomplete)"
+        )
+        return EXIT_ERROR
+    accepted = tuple(f for f in result.findings if f.status in ("open", "baseline"))
+    text = render(dataclasses.replace(result, findings=accepted), "json")
+    if not _write_file(output, text, "baseline"):
+        return EXIT_ERROR
+    incomplete = f", {len(result.errors)} errors (INCOMPLETE)" if result.incomplete else ""
+    print(
+        clean(
+            f"{PROG}: baseline written to {output}: {_plural(len(accepted), 'finding')} "
+            f"accepted{incomplete}; `{PROG} scan --baseline {output}` fails only on new ones"
+        ),
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def _shown(result: Report, fmt: str, min_severity: str) -> str | None:
+    """The ``fmt`` report showing only the findings at or above ``min_severity``, or ``None``
+    when ``fmt`` is not filtered or nothing is hidden. What fails does not change.
+
+    The writers count from the report they get (the text summary counts ``report.open`` and
+    each status over ``report.findings``, its verdict reads ``report.failing``; the Markdown
+    heading, counts and tables read ``report.open``), so a filtered copy alone would print
+    smaller counts and could even print PASSED for a failing run. The report is therefore
+    rendered twice and spliced: the listed findings come from the filtered copy, everything
+    else (header, counts, verdict) from the full report, unchanged, with a line saying how many
+    findings are not shown. The text verdict stays the last line."""
+    from guardrails.report import render
+
+    if fmt not in FILTERED_FORMATS:
+        return None
+    floor = SEVERITY_RANK[min_severity]
+    shown = tuple(f for f in result.findings if SEVERITY_RANK.get(f.severity, 0) >= floor)
+    # Markdown lists only the open findings (the others are counted): only those are hidden
+    listed = result.findings if fmt == "text" else result.open
+    hidden = sum(1 for f in listed if f not in shown)
+    if not hidden:
+        return None
+    noun = "finding" if fmt == "text" else "open finding"
+    note = f"{_plural(hidden, noun)} below {min_severity} not shown"
+    full = render(result, fmt).split("\n")
+    part = render(dataclasses.replace(result, findings=shown), fmt).split("\n")
+    if fmt == "text":
+        # the summary and the verdict follow the report's last blank line (each text ends
+        # with a newline: its last item here is "")
+        body_end = len(part) - 1 - part[-2::-1].index("")
+        summary_at = len(full) - 1 - full[-2::-1].index("")
+        return "\n".join([*part[:body_end], note, *full[summary_at:]])
+    start, end = _listing(full)
+    part_start, part_end = _listing(part)
+    listing = part[part_start:part_end] if part_start < part_end else [_MD_LISTING, ""]
+    return "\n".join([*full[:start], *listing, "", f"{note}.", *full[end:]])
+
+
+#: the Markdown report's listing of findings: these sections, up to the next heading or footer
+_MD_LISTING = "### Open findings"
+_MD_LISTING_SECTIONS = (_MD_LISTING, "### By function")
+
+
+def _listing(lines: list[str]) -> tuple[int, int]:
+    """Where the Markdown report lists its open findings: from its heading to the blank line
+    before the next section (or the footer); an empty range before the next section when it
+    lists none. Input never starts a line there, so a heading is the writer's own."""
+    start = lines.index(_MD_LISTING) if _MD_LISTING in lines else -1
+    for i in range(max(start, 0), len(lines)):
+        line = lines[i]
+        if (line.startswith("### ") and line not in _MD_LISTING_SECTIONS) or line.startswith(
+            "<sub>"
+        ):
+            end = i - 1 if i and not lines[i - 1] else i
+            return (start if start >= 0 else end), end
+    return (start if start >= 0 else len(lines)), len(lines)
+
+
+#: ANSI SGR codes: severities by weight, the verdict green or red
+_COLORS = {
+    "CRITICAL": "1;31",
+    "HIGH": "31",
+    "MEDIUM": "33",
+    "LOW": "36",
+    "INFO": "2",
+    "PASSED": "32",
+    "FAILED": "1;31",
+}
+#: a finding's first line in the text report: two spaces, the severity, the rule id
+_SEVERITY_LINE = re.compile(r"^  (" + "|".join(s.upper() for s in SEVERITIES) + r")(?= +\S)")
+_VERDICT_WORD = re.compile(r"^(PASSED|FAILED)\b")
+
+
+def colorize(text: str) -> str:
+    """The rendered text report with its severity words and its verdict line (the last line:
+    the only one that starts with PASSED or FAILED) in ANSI colours; nothing else changes."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        match = _SEVERITY_LINE.match(line)
+        if match:
+            word = match.group(1)
+            lines[i] = f"  \x1b[{_COLORS[word]}m{word}\x1b[0m{line[match.end() :]}"
+    last = len(lines) - 1 if lines[-1] else len(lines) - 2
+    match = _VERDICT_WORD.match(lines[last]) if last >= 0 else None
+    if match:
+        lines[last] = f"\x1b[{_COLORS[match.group(1)]}m{lines[last]}\x1b[0m"
+    return "\n".join(lines)
+
+
+def _use_color(args: argparse.Namespace, stream: TextIO) -> bool:
+    """Colour only on a terminal, never with ``--no-color`` or a non-empty ``NO_COLOR``."""
+    if args.no_color or os.environ.get(NO_COLOR_ENV, ""):
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # a replaced or closed stream
+        return False
 
 
 def _scan_policy(args: argparse.Namespace) -> Policy:
@@ -281,13 +510,16 @@ def _explain(args: argparse.Namespace) -> int:
 
 # -- helpers ---------------------------------------------------------------------------------
 def _parser() -> argparse.ArgumentParser:
+    # the report formats are the writers registered (importing them costs the engine's import)
+    from guardrails.report import FORMATS as formats
+
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Policy-as-code for AWS Lambda in the AWS CDK: check the functions of a "
         "synthesized cloud assembly (cdk.out) or of a CloudFormation template.",
         epilog="Exit codes: 0 = no open finding at or above fail_on, 1 = there is one, "
         "2 = the input, the policy or the command line could not be read, or part of the input "
-        "could not be checked (see --allow-incomplete).",
+        "could not be checked (see --allow-incomplete). `baseline` exits 0 with open findings.",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
@@ -306,15 +538,23 @@ def _parser() -> argparse.ArgumentParser:
         help="cloud assembly directory or template file (default: cdk.out)",
     )
     scan.add_argument(
-        "--format", choices=FORMATS, default="text", help="report format (default: text)"
+        "--format",
+        choices=formats,
+        action=_InOrder,
+        default=argparse.SUPPRESS,
+        help="report format (default: text); may be repeated to write several reports from one "
+        "scan, each followed by its own --output FILE; a format without --output goes to "
+        "stdout (at most one may)",
     )
     scan.add_argument(
-        "--policy",
+        "--output",
         metavar="FILE",
-        help="policy file (YAML or JSON); default: the policy recorded in the assembly at synth "
-        "(lambda-guardrails-policy.json), else the context key lambda-guardrails:policy of "
-        "cdk.json in the current directory, else the defaults",
+        action=_InOrder,
+        default=argparse.SUPPRESS,
+        help="write the report of the --format right before it to FILE instead of stdout "
+        "(its name goes to stderr in one line)",
     )
+    _scan_arguments(scan)
     scan.add_argument(
         "--fail-on",
         type=str.lower,
@@ -322,27 +562,62 @@ def _parser() -> argparse.ArgumentParser:
         help="lowest severity of an open finding that fails the run (overrides the policy; "
         "default: the policy's fail_on, high)",
     )
-    scan.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
     scan.add_argument(
         "--baseline",
         metavar="FILE",
-        help="a JSON report of an earlier scan: its findings are reported as baseline and do "
-        "not fail the run (overrides the policy's baseline)",
+        help="a JSON report of an earlier scan (see the baseline command): its findings are "
+        "reported as baseline and do not fail the run, only new ones do (overrides the "
+        "policy's baseline)",
     )
     scan.add_argument(
-        "--allow-incomplete",
+        "--write-baseline",
+        metavar="FILE",
+        help="also write the findings open now (and those already in the baseline) to FILE as "
+        "a baseline, as the baseline command does; the exit code stays the scan's",
+    )
+    scan.add_argument(
+        "--min-severity",
+        type=str.lower,
+        choices=SEVERITIES,
+        help="show only the findings at or above this severity in the text and markdown "
+        "reports (a line says how many are not shown); what fails, the summary counts and "
+        "the exit code do not change",
+    )
+    scan.add_argument(
+        "--quiet",
         action="store_true",
-        help="do not fail on errors (parts of the input that could not be checked, such as an "
-        "unreadable asset): the verdict then rests on the findings alone. Without it, a scan "
-        "with errors exits 2: a gate never passes what it could not read",
+        help="print only the verdict line of the text report on stdout (reports in files and "
+        "other formats are unchanged)",
     )
     scan.add_argument(
-        "--today",
-        type=_date,
-        metavar="YYYY-MM-DD",
-        help="the date rules and exemptions compare against (default: today)",
+        "--no-color",
+        action="store_true",
+        help="never colour the text report (default: colour only when stdout is a terminal "
+        f"and {NO_COLOR_ENV} is unset or empty)",
     )
-    scan.set_defaults(command=_scan)
+    scan.set_defaults(command=_scan, events=())
+
+    baseline = commands.add_parser(
+        "baseline",
+        help="accept the findings open now: write them as a baseline",
+        description="Scan like the scan command and write the findings open now (and those "
+        "already in the policy's baseline) as a JSON report to FILE: the baseline that "
+        "`scan --baseline FILE` reads, failing then only on new findings. Exits 0 with open "
+        "findings; 2 (and writes nothing) when the input, the policy or part of the input could "
+        "not be read, unless --allow-incomplete.",
+    )
+    baseline.add_argument(
+        "path",
+        nargs="?",
+        default="cdk.out",
+        metavar="PATH",
+        help="cloud assembly directory or template file (default: cdk.out)",
+    )
+    baseline.add_argument(
+        "--output", metavar="FILE", required=True, help="the baseline file to write"
+    )
+    _scan_arguments(baseline)
+    baseline.set_defaults(command=_baseline)
 
     rules = commands.add_parser(
         "rules",
@@ -361,6 +636,44 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("rule_id", metavar="RULE_ID", help="a rule id such as GR-IAM-05")
     explain.set_defaults(command=_explain)
     return parser
+
+
+class _InOrder(argparse.Action):
+    """Records ``--format`` and ``--output`` in ``events`` in command-line order, for
+    ``_targets`` to pair them."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        namespace.events = (*getattr(namespace, "events", ()), (self.dest, values))
+
+
+def _scan_arguments(command: argparse.ArgumentParser) -> None:
+    """The arguments ``scan`` and ``baseline`` share: how the scan is made."""
+    command.add_argument(
+        "--policy",
+        metavar="FILE",
+        help="policy file (YAML or JSON); default: the policy recorded in the assembly at synth "
+        "(lambda-guardrails-policy.json), else the context key lambda-guardrails:policy of "
+        "cdk.json in the current directory, else the defaults",
+    )
+    command.add_argument(
+        "--allow-incomplete",
+        action="store_true",
+        help="do not fail on errors (parts of the input that could not be checked, such as an "
+        "unreadable asset): the verdict then rests on the findings alone. Without it, a scan "
+        "with errors exits 2: a gate never passes what it could not read",
+    )
+    command.add_argument(
+        "--today",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="the date rules and exemptions compare against (default: today)",
+    )
 
 
 def _date(text: str) -> dt.date:
@@ -427,6 +740,10 @@ def _rule_json(rule: Rule) -> dict[str, object]:
         "source_url": rule.source_url,
         "severity_note": rules_doc.severity_note(rule.id),
     }
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _wrap(text: str, *, first: str, rest: str) -> list[str]:

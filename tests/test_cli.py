@@ -122,8 +122,16 @@ def test_python_dash_m_guardrails_prints_the_version():
 def test_help_lists_the_commands(capsys):
     code, out, _ = run(capsys, "--help")
     assert code == 0
-    for command in ("scan", "rules", "explain"):
+    for command in ("scan", "baseline", "rules", "explain"):
         assert command in out
+
+
+def test_scan_help_offers_every_registered_format_and_the_pipeline_options(capsys):
+    code, out, _ = run(capsys, "scan", "--help")
+    assert code == 0
+    assert "{" + ",".join(report.FORMATS) + "}" in out
+    for option in ("--write-baseline", "--min-severity", "--quiet", "--no-color", "NO_COLOR"):
+        assert option in out
 
 
 # -- exit codes ------------------------------------------------------------------------------
@@ -252,6 +260,8 @@ def test_missing_policy_file(capsys, assembly_dir, tmp_path):
         ["scan", "--format", "xml"],
         ["scan", "--fail-on", "severe"],
         ["scan", "--today", "2026-13-01"],
+        ["scan", "--min-severity", "severe"],
+        ["baseline", "cdk.out"],
         ["lint"],
     ],
 )

@@ -5,6 +5,8 @@ print only what the findings carry: rules mask secret values in their messages, 
 The text, JUnit and SARIF writers pass every string from the input through ``escape.clean``, so a
 crafted template cannot put terminal escapes, extra lines or XML-breaking characters in a report;
 each shows the fail-closed verdict (``Report.verdict``: errors fail the run unless allowed).
+The Markdown writer (pull-request comments, ``$GITHUB_STEP_SUMMARY``) also escapes Markdown and
+HTML; the GitLab Code Quality writer lists the open findings as CodeClimate issues.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from guardrails.engine import Report
-from guardrails.report import json_report, junit, sarif, text
+from guardrails.report import codequality, json_report, junit, markdown, sarif, text
 
 #: format name (the CLI's ``--format``) -> writer
 WRITERS: dict[str, Callable[[Report], str]] = {
@@ -20,6 +22,8 @@ WRITERS: dict[str, Callable[[Report], str]] = {
     "json": json_report.render,
     "sarif": sarif.render,
     "junit": junit.render,
+    "markdown": markdown.render,
+    "codequality": codequality.render,
 }
 
 FORMATS = tuple(WRITERS)

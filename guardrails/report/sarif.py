@@ -1,10 +1,14 @@
 """The SARIF 2.1.0 report, for code scanning dashboards (GitHub, Azure DevOps, IDE viewers).
 
 One run. ``tool.driver.rules`` describes the rules that have results; each result points at
-the template file (relative to the current directory when it is below it) and, since templates
-have no useful line numbers for a resource's property, at logical locations: the resource
-(construct path) and the property path. Acknowledged and exempted findings are results with a
-``suppressions`` entry, so dashboards show them as dismissed with the justification.
+the template file (relative to the current directory when it is below it), at the line of the
+finding's property in it (``region``; its resource's line when the property is not found, the
+resource's lines up to it as ``contextRegion``) when the file's layout shows it
+(``guardrails.model.lines``; a SAM-generated resource points at its source), and at logical
+locations: the resource (construct path) and the property path. Lines are left out of the
+fingerprints, so an alert stays the same alert when a template grows above it. Acknowledged
+and exempted findings are results with a ``suppressions`` entry, so dashboards show them as
+dismissed with the justification.
 
 Every text from the scanned input (messages, logical locations, justifications, notifications,
 property values) goes through ``escape.clean``: ``json.dumps`` keeps the file valid whatever it
@@ -23,6 +27,7 @@ from urllib.parse import quote_from_bytes
 
 from guardrails import rules as catalog
 from guardrails.engine import Finding, Report
+from guardrails.model.lines import property_line, resource_line
 from guardrails.report.escape import clean, clean_finding
 from guardrails.report.rules_doc import REPOSITORY_URL, help_uri
 from guardrails.rules.base import CONCERNS
@@ -130,7 +135,15 @@ def _result(raw: Finding, rule_index: int, base: Path) -> dict[str, Any]:
         ]
     }
     if raw.template_path:
-        location["physicalLocation"] = {"artifactLocation": {"uri": _uri(raw.template_path, base)}}
+        physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(raw.template_path, base)}}
+        # lines are not in the fingerprint: they shift whenever the template grows
+        start = resource_line(raw.template_path, raw.logical_id)
+        line = property_line(raw.template_path, raw.logical_id, raw.location)
+        if line is not None:
+            physical["region"] = {"startLine": line}
+            if start is not None and start < line:  # the resource around the property
+                physical["contextRegion"] = {"startLine": start, "endLine": line}
+        location["physicalLocation"] = physical
     result: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
