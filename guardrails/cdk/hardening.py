@@ -631,11 +631,14 @@ class _FunctionFixer:
         return cast(Construct, self.cfn.node.scope), self.cfn.node.id
 
     def set_logging(self, config: Mapping[str, Any]) -> None:
+        """Write ``LoggingConfig`` back from its resolved form: a value that resolved to an
+        intrinsic (``{"Ref": ...}`` of the function's ``log_group=``) becomes a token again,
+        since the L1 struct accepts only strings there."""
         self.cfn.logging_config = lambda_.CfnFunction.LoggingConfigProperty(
-            log_format=config.get("logFormat"),
-            log_group=config.get("logGroup"),
-            application_log_level=config.get("applicationLogLevel"),
-            system_log_level=config.get("systemLogLevel"),
+            log_format=_as_string(config.get("logFormat")),
+            log_group=_as_string(config.get("logGroup")),
+            application_log_level=_as_string(config.get("applicationLogLevel")),
+            system_log_level=_as_string(config.get("systemLogLevel")),
         )
 
     # -- GR-SEC-02 (opt-in) ------------------------------------------------------------------
@@ -1084,3 +1087,11 @@ def _show(value: Any) -> str:
     if value is None:
         return "(not set)"
     return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+
+
+def _as_string(value: Any) -> str | None:
+    """A resolved property value as an L1 string property takes it: a string as it is, an
+    intrinsic (a ``dict``, e.g. ``{"Ref": "Logs"}``) as a token that resolves to it again."""
+    if value is None or isinstance(value, str):
+        return value
+    return cdk.Token.as_string(value)

@@ -1234,3 +1234,31 @@ def test_functions_log_to_the_group_their_role_may_write(safe, variants):
             named = "LogGroupName" in resources[group_id]["Properties"]
             checked["function" if named else "new"] += 1
     assert checked["function"] >= 8 and checked["new"] >= 4, checked
+
+
+def test_a_log_group_given_by_reference_is_kept_when_the_log_format_is_fixed(tmp_path):
+    """``log_group=`` resolves to ``{"Ref": ...}``: the fix writes it back as a token (a dict
+    there made jsii refuse the struct and failed the synth)."""
+    app = cdk.App(outdir=str(tmp_path))
+    stack = cdk.Stack(app, "Refs", env=ENV)
+    group = logs.LogGroup(stack, "Logs", retention=logs.RetentionDays.THREE_MONTHS)
+    function(stack, "Fn", log_group=group)
+    lambda_.CfnFunction(
+        stack,
+        "Raw",
+        role="arn:aws:iam::123456789012:role/r",
+        code=lambda_.CfnFunction.CodeProperty(zip_file="def handler(e, c):\n    return 1\n"),
+        runtime="python3.12",
+        handler="index.handler",
+        logging_config=lambda_.CfnFunction.LoggingConfigProperty(log_group=group.log_group_name),
+    )
+    guardrails.protect(app, mode="audit", remediate="safe")
+    app.synth()
+    template = json.loads((tmp_path / "Refs.template.json").read_text())
+    group_id = logical_id(group)
+    configs = [
+        r["Properties"]["LoggingConfig"]
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::Lambda::Function"
+    ]
+    assert configs == [{"LogFormat": "JSON", "LogGroup": {"Ref": group_id}}] * 2
