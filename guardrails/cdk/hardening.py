@@ -50,7 +50,9 @@ from constructs import Construct, IConstruct
 
 from guardrails.model.assembly import REMEDIATION_METADATA
 from guardrails.model.framework import is_framework_function
+from guardrails.model.intrinsics import Evaluator
 from guardrails.policy import Policy
+from guardrails.rules.observability import asynchronous_service
 
 REPORT_FILE = "lambda-guardrails-remediations.json"
 #: construct id of the per-stack key the opt-in fixes create
@@ -69,10 +71,6 @@ VPC_ENI_ACTIONS = (
     "ec2:DeleteNetworkInterface",
     "ec2:AssignPrivateIpAddresses",
     "ec2:UnassignPrivateIpAddresses",
-)
-#: principals that invoke a function asynchronously (GR-OBS-06)
-ASYNC_PRINCIPALS = re.compile(
-    r"^(s3|sns|events|scheduler|ses|logs|iot)(\.[a-z0-9-]+)?\.amazonaws\.com"
 )
 _POLICY_ARN = re.compile(r"^arn:[\w-]+:iam::(\d{12}|aws)?:policy/(.+)$")
 _SECRET_REFERENCE = re.compile(r"\{\{resolve:(secretsmanager|ssm-secure):([^}]*)\}\}")
@@ -943,12 +941,9 @@ class _FunctionFixer:
         index = self.h.index(self.stack)
         for permission in index.permissions:
             target = index.referenced(self.stack.resolve(permission.function_name))
-            principal = self.stack.resolve(permission.principal)
-            if (
-                target == self.logical_id
-                and isinstance(principal, str)
-                and ASYNC_PRINCIPALS.match(principal)
-            ):
+            # evaluated as the rule sees it: ``Fn::Sub logs.${AWS::Region}.amazonaws.com`` too
+            principal = Evaluator(resources={}).evaluate(self.stack.resolve(permission.principal))
+            if target == self.logical_id and asynchronous_service(principal):
                 return True
         return False
 

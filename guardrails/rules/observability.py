@@ -348,9 +348,18 @@ def unstructured_logs(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violatio
 
 
 #: services that invoke a function asynchronously through its resource policy
-_ASYNC_SERVICES = ("s3", "sns", "events", "scheduler", "ses", "logs", "iot")
+#: services whose permissions invoke a function asynchronously (GR-OBS-06; the hardening
+#: Aspect's dead-letter fix asks ``asynchronous_service`` too)
+ASYNC_SERVICES = ("s3", "sns", "events", "scheduler", "ses", "logs", "iot")
 _SERVICE_PRINCIPAL = re.compile(r"^([a-z0-9-]+)(?:\.[a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?$")
 _INVOKE_ACTIONS = ("lambda:invokefunction", "lambda:invokeasync", "lambda:*", "*")
+
+
+def asynchronous_service(principal: Any) -> str | None:
+    """The service (``s3``, ``logs``...) whose principal this is when it invokes a function
+    asynchronously, else None (a token, another service, not a service principal)."""
+    service = _service_of(principal)
+    return service if service in ASYNC_SERVICES else None
 
 
 def _service_of(principal: Any) -> str | None:
@@ -377,8 +386,8 @@ def _async_invokers(fn: LambdaFunction) -> list[str]:
         action = literal_str(p.action)
         if action is not None and action.lower() not in _INVOKE_ACTIONS:
             continue
-        service = _service_of(p.principal)
-        if service in _ASYNC_SERVICES:
+        service = asynchronous_service(p.principal)
+        if service is not None:
             shown = quote_service_principal(p.principal, f"a {service} service principal")
             out.append(f"{shown} through permission {p.site.logical_id}")
     out.extend(f"schedule {s.site.logical_id}" for s in fn.schedules)
