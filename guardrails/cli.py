@@ -215,12 +215,17 @@ def _write_file(output: str, text: str, what: str) -> bool:
     return True
 
 
+def _incomplete(result: Report) -> str:
+    """What a line about a written file adds when the scan recorded errors."""
+    return f", {len(result.errors)} errors (INCOMPLETE)" if result.incomplete else ""
+
+
 def _written(what: str, result: Report, policy: Policy) -> None:
     """The one stderr line that names a file written and the scan's outcome."""
-    incomplete = f", {len(result.errors)} errors (INCOMPLETE)" if result.incomplete else ""
     print(
         clean(
-            f"{PROG}: {what}: {len(result.open)} open findings{incomplete}, {result.verdict} "
+            f"{PROG}: {what}: {len(result.open)} open findings{_incomplete(result)}, "
+            f"{result.verdict} "
             f"(fail_on {policy.fail_on})"
         ),
         file=sys.stderr,
@@ -244,11 +249,11 @@ def _write_baseline(result: Report, output: str) -> int:
     text = render(dataclasses.replace(result, findings=accepted), "json")
     if not _write_file(output, text, "baseline"):
         return EXIT_ERROR
-    incomplete = f", {len(result.errors)} errors (INCOMPLETE)" if result.incomplete else ""
     print(
         clean(
             f"{PROG}: baseline written to {output}: {_plural(len(accepted), 'finding')} "
-            f"accepted{incomplete}; `{PROG} scan --baseline {output}` fails only on new ones"
+            f"accepted{_incomplete(result)}; `{PROG} scan --baseline {output}` fails only on "
+            "new ones"
         ),
         file=sys.stderr,
     )

@@ -25,27 +25,13 @@ from guardrails.model import graph
 from guardrails.model.assembly import Assembly
 from guardrails.model.function import LambdaFunction, Site
 from guardrails.policy import SEVERITY_RANK, Exemption, Policy
-from guardrails.rules import (
-    Rule,
-    RuleContext,
-    Violation,
-    all_rules,
-    input_validation,
-    least_privilege,
-)
+from guardrails.rules import Rule, RuleContext, Violation, all_rules
 from guardrails.rules import get as get_rule
 from guardrails.rules.credentials import mask_credentials
 from guardrails.version import __version__
 
 ACK_PREFIX = "lambda-guardrails::"
 STATUSES = ("open", "acknowledged", "exempted", "baseline", "remediated")
-#: rule id -> its check over the permissions and function URLs of a template that name no
-#: function of the assembly (``graph.build(...).orphans``): run once per template, so an
-#: orphan resource is one finding, which lists no function
-ORPHAN_CHECKS: Mapping[str, least_privilege.OrphanCheck] = {
-    **least_privilege.ORPHAN_CHECKS,
-    **input_validation.ORPHAN_CHECKS,
-}
 
 
 @dataclass(frozen=True)
@@ -210,9 +196,12 @@ def scan(
                     )
                     continue
                 record(rule, v, subject)
-        for orphans in built.orphans if rule.id in ORPHAN_CHECKS else ():
+        orphan_check = rule.orphan_check
+        if orphan_check is None:
+            continue
+        for orphans in built.orphans:
             try:
-                violations = list(ORPHAN_CHECKS[rule.id](orphans, context))
+                violations = list(orphan_check(orphans, context))
             except Exception as exc:
                 errors.append(
                     f"rule {rule.id} failed on the permissions and function URLs of "

@@ -38,6 +38,14 @@ def file_kind(mode: int) -> str:
     return "not a regular file"
 
 
+def is_regular_file(path: Path) -> bool:
+    """A regular file, links followed (FIFOs, devices and sockets are never opened)."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except (OSError, ValueError):
+        return False
+
+
 def size_text(limit: int) -> str:
     return f"{limit // MIB} MiB" if limit % MIB == 0 else f"{limit:,} bytes"
 

@@ -26,7 +26,7 @@ import tempfile
 import textwrap
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import aws_cdk as cdk
 import jsii
@@ -103,8 +103,9 @@ class LambdaGuardrails:
         policy = self.policy_for(app)
         record_policy(app, policy)  # for `guardrails scan cdk.out`: the same policy as here
         templates = {Path(s.template_path).resolve() for s in context.stack_templates}
+        outdir = _outdir(app)
         try:
-            report = self.scan(templates, policy, outdir=_outdir(app))
+            report = self.scan(templates, policy, outdir=outdir)
         except GuardrailsError as exc:  # the assembly could not be read: never a pass
             report = engine.Report(findings=(), functions=0, policy=policy, errors=(str(exc),))
         except Exception as exc:  # a bug: reported by where it happened, never by its text
@@ -123,7 +124,7 @@ class LambdaGuardrails:
             print(f"lambda-guardrails: {_incomplete_summary(report, policy)}", file=sys.stderr)
         blocking = any(f.status == "open" and _blocks(f, policy) for f in report.findings)
         # CDK prints its report after validate returns: this line comes just before it
-        line = summary_line(report, outdir=_outdir(app), info_hidden=not show_info)
+        line = summary_line(report, outdir=outdir, info_hidden=not show_info)
         self.last_summary = line
         if not self.summary_after_synth:  # protect() prints it after CDK's report instead
             print(line, file=sys.stderr, flush=True)
@@ -466,9 +467,7 @@ def summary_line(
     policy = report.policy
     n = report.functions
     parts = [f"{n} function" if n == 1 else f"{n} functions"]
-    by_severity: dict[str, int] = {}
-    for f in sorted(report.open, key=lambda f: -SEVERITY_RANK[f.severity]):
-        by_severity[f.severity] = by_severity.get(f.severity, 0) + 1
+    by_severity = cast(dict[str, int], report.summary()["by_severity"])  # most severe first
     counts = [
         f"{count} info hidden" if severity == "info" and info_hidden else f"{count} {severity}"
         for severity, count in by_severity.items()

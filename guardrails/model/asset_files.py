@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from guardrails.inputs import is_regular_file
+
 #: what listing or reading a file or a zip member may raise (a truncated zip, a compression
 #: method zipfile does not support, an encrypted member, a link...)
 READ_ERRORS = (OSError, EOFError, RuntimeError, ValueError, zipfile.BadZipFile, zlib.error)
@@ -87,7 +89,7 @@ def open_asset(
     ``READ_ERRORS`` when it is neither: a FIFO, a device or a missing path is never opened)."""
     if path.is_dir():
         return _Directory(path, skip_dir, frozenset(keep), vendored)
-    if not stat.S_ISREG(path.stat().st_mode):
+    if not is_regular_file(path):
         raise OSError(f"{path.name} is neither a folder nor a regular file")
     return _Zip(path, skip_dir, frozenset(keep), vendored)
 

@@ -59,7 +59,7 @@ def inside(path: Path, root: Path) -> bool:
     """Whether ``path`` resolves (links followed) to ``root`` or a place below it."""
     try:
         return path.resolve().is_relative_to(root.resolve())
-    except (OSError, RuntimeError):  # a link loop
+    except (OSError, RuntimeError, ValueError):  # a link loop, a NUL byte
         return False
 
 

@@ -24,6 +24,7 @@ from typing import Any
 from guardrails.errors import describe
 from guardrails.model import front_doors, vpc
 from guardrails.model.assembly import Assembly, Resource, StackTemplate
+from guardrails.model.files import inside
 from guardrails.model.framework import is_framework_function
 from guardrails.model.function import (
     Alarm,
@@ -163,9 +164,9 @@ def asset_from_metadata(stack: StackTemplate, resource: Resource) -> Path | None
     relative = resource.metadata.get("aws:asset:path")
     if resource.metadata.get("aws:asset:property") != "Code" or not isinstance(relative, str):
         return None
-    base = Path(stack.template_path).parent.resolve()
-    path = (base / relative).resolve()
-    return path if path.is_relative_to(base) and path.exists() else None
+    base = Path(stack.template_path).parent
+    path = base / relative
+    return path.resolve() if inside(path, base) and path.exists() else None
 
 
 def _foreign_target(value: Any) -> tuple[str, str] | None:

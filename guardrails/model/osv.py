@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import stat
 import zipfile
 import zlib
 from collections import defaultdict
@@ -32,6 +31,7 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from guardrails.errors import PolicyError
+from guardrails.inputs import is_regular_file
 
 #: the ecosystems whose dependencies ``packages`` reads from a code asset
 ECOSYSTEMS = ("PyPI", "npm")
@@ -275,7 +275,7 @@ def load(path: str | Path, source: str = "<policy>") -> OsvDatabase:
     try:
         if p.is_dir():
             _read_folder(p, db)
-        elif _regular(p) and zipfile.is_zipfile(p):
+        elif is_regular_file(p) and zipfile.is_zipfile(p):
             _read_zip(p, db)
         else:
             raise _error(source, p, "is neither a folder nor a .zip of OSV records")
@@ -307,20 +307,12 @@ def _error(source: str, path: Path, problem: str) -> PolicyError:
 MAX_RECORD_BYTES = 16 * 1024 * 1024
 
 
-def _regular(path: Path) -> bool:
-    """A regular file (links followed): FIFOs, devices and sockets are never opened."""
-    try:
-        return stat.S_ISREG(path.stat().st_mode)
-    except OSError:
-        return False
-
-
 def _read_folder(folder: Path, db: OsvDatabase) -> None:
     for root, dirs, files in os.walk(folder):  # does not enter linked folders
         dirs.sort()
         for name in sorted(files):
             f = Path(root) / name
-            if not (name.endswith((".json", ".zip")) and _regular(f)):
+            if not (name.endswith((".json", ".zip")) and is_regular_file(f)):
                 continue
             if name.endswith(".json"):
                 with f.open("rb") as record:

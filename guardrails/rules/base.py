@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from guardrails.model.function import LambdaFunction, Site
+from guardrails.model.function import LambdaFunction, Orphans, Site
 from guardrails.policy import SEVERITIES, Policy
 
 CONCERNS = {
@@ -52,6 +52,9 @@ class RuleContext:
 
 
 Check = Callable[[LambdaFunction, RuleContext], Iterator[Violation]]
+#: a rule's check over the permissions and function URLs of one template that name no function
+#: of the scan (``Orphans``): run once per template, so such a resource is one finding
+OrphanCheck = Callable[[Orphans, RuleContext], Iterator[Violation]]
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ class Rule:
     #: called once per scan (when the rule is enabled): a line for ``Report.notices`` or None;
     #: may raise ``PolicyError`` when the policy names something the rule cannot use
     notice: Callable[[RuleContext], str | None] | None = None
+    #: the same check over resources whose function is outside the scan (``orphan_check``)
+    orphan_check: OrphanCheck | None = None
 
     @property
     def concern(self) -> str:
@@ -113,6 +118,19 @@ def rule(
             source_url=f"docs/rules.md#{id.lower()}",
             notice=notice,
         )
+        return check
+
+    return register
+
+
+def orphan_check(id: str) -> Callable[[OrphanCheck], OrphanCheck]:
+    """Register ``check`` as what the rule ``id`` (registered above it, in its own module)
+    checks on the permissions and URLs of a template that name no function of the scan."""
+
+    def register(check: OrphanCheck) -> OrphanCheck:
+        if id not in _REGISTRY:
+            raise ValueError(f"rule {id} must be registered before its orphan check")
+        _REGISTRY[id] = replace(_REGISTRY[id], orphan_check=check)
         return check
 
     return register

@@ -4,7 +4,7 @@ The front doors are linked to the function by the model: REST API methods and HT
 whose integration invokes it (or one of its aliases), with their stages and WAF associations
 (``model.front_doors``), and its function URLs (``LambdaFunction.urls``). The function URLs of a
 template that name no function of the scan (``Orphans``) are checked on their own by the URL
-rules (GR-INP-04, GR-INP-05: see ``ORPHAN_CHECKS``).
+rules (GR-INP-04, GR-INP-05: registered with ``@orphan_check``).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any
 from guardrails.model.front_doors import HttpRoute, RestMethod
 from guardrails.model.function import FunctionUrl, LambdaFunction, Orphans
 from guardrails.model.values import Token, literal_str
-from guardrails.rules.base import RuleContext, Violation, rule
-from guardrails.rules.least_privilege import OrphanCheck, outside_function
+from guardrails.rules.base import RuleContext, Violation, orphan_check, rule
+from guardrails.rules.least_privilege import outside_function
 from guardrails.rules.quoting import (
     HTTP_METHODS,
     PATH_PART,
@@ -535,19 +535,13 @@ def rest_stage_without_waf(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Vio
 
 
 # -- URLs of functions outside the scan -----------------------------------------------------------
+@orphan_check("GR-INP-04")
 def _orphan_public_urls(orphans: Orphans, ctx: RuleContext) -> Iterator[Violation]:
     for url in orphans.urls:
         yield from _public_url(url, outside_function(url.function))
 
 
+@orphan_check("GR-INP-05")
 def _orphan_cors_any_origin(orphans: Orphans, ctx: RuleContext) -> Iterator[Violation]:
     for url in orphans.urls:
         yield from _cors_any_origin(url, outside_function(url.function))
-
-
-#: rule id -> its check over the function URLs of a template that name no function of the
-#: scan; the engine runs it once per template (their findings list no function)
-ORPHAN_CHECKS: dict[str, OrphanCheck] = {
-    "GR-INP-04": _orphan_public_urls,
-    "GR-INP-05": _orphan_cors_any_origin,
-}

@@ -6,13 +6,13 @@ with ``guardrails.model.actions``, which knows IAM's wildcard and case rules.
 
 The rules about one ``AWS::Lambda::Permission`` (GR-IAM-11, 12, 13) check each permission with
 one function, over the function's permissions and over the permissions of a template that name
-no function of the scan (``Orphans``, see ``ORPHAN_CHECKS``).
+no function of the scan (``Orphans``, registered with ``@orphan_check``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -26,7 +26,7 @@ from guardrails.model.function import (
 )
 from guardrails.model.site import Site
 from guardrails.model.values import Text, Token, as_list
-from guardrails.rules.base import RuleContext, Violation, rule
+from guardrails.rules.base import RuleContext, Violation, orphan_check, rule
 from guardrails.rules.quoting import (
     FUNCTION_NAME,
     SID,
@@ -1209,10 +1209,6 @@ def managed_log_policy(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violati
 
 
 # -- permissions of functions outside the scan ----------------------------------------------------
-#: a rule's check over the orphan permissions and URLs of one template (``Orphans``)
-OrphanCheck = Callable[[Orphans, RuleContext], Iterator[Violation]]
-
-
 def outside_function(value: Any) -> str:
     """The function an orphan permission or URL names (its ``FunctionName`` /
     ``TargetFunctionArn``), for a message: its ARN, its name when it matches Lambda's function
@@ -1224,25 +1220,19 @@ def outside_function(value: Any) -> str:
     return f"the function {shown} (not in the scanned templates)"
 
 
+@orphan_check("GR-IAM-11")
 def _orphan_public_permissions(orphans: Orphans, ctx: RuleContext) -> Iterator[Violation]:
     for p in orphans.permissions:
         yield from _public_permission(p, outside_function(p.function))
 
 
+@orphan_check("GR-IAM-12")
 def _orphan_confused_deputies(orphans: Orphans, ctx: RuleContext) -> Iterator[Violation]:
     for p in orphans.permissions:
         yield from _confused_deputy(p, outside_function(p.function))
 
 
+@orphan_check("GR-IAM-13")
 def _orphan_untrusted_accounts(orphans: Orphans, ctx: RuleContext) -> Iterator[Violation]:
     for p in orphans.permissions:
         yield from _untrusted_permission(p, outside_function(p.function), orphans.account, ctx)
-
-
-#: rule id -> its check over the permissions of a template that name no function of the scan;
-#: the engine runs it once per template (their findings list no function)
-ORPHAN_CHECKS: dict[str, OrphanCheck] = {
-    "GR-IAM-11": _orphan_public_permissions,
-    "GR-IAM-12": _orphan_confused_deputies,
-    "GR-IAM-13": _orphan_untrusted_accounts,
-}

@@ -5,6 +5,7 @@ naming the function as quoting.py allows, with no function listed."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from aws_cdk import aws_lambda as lambda_
 from guardrails import engine
 from guardrails.model import load
 from guardrails.policy import Policy
+from guardrails.rules.base import registry
 from tests.conftest import ENV, TODAY, findings, function, logical_id, synth
 
 LEGACY_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:legacy-orders"
@@ -220,7 +222,8 @@ def test_a_failing_orphan_check_is_an_error_and_the_others_still_run(app, monkey
     def broken(orphans: Any, ctx: Any) -> Any:
         raise KeyError("boom")
 
-    monkeypatch.setitem(engine.ORPHAN_CHECKS, "GR-INP-04", broken)
+    rule = registry()["GR-INP-04"]
+    monkeypatch.setitem(registry(), "GR-INP-04", replace(rule, orphan_check=broken))
     report = engine.scan(assembly, today=TODAY)
     (error,) = [e for e in report.errors if "GR-INP-04" in e]
     assert error.startswith("rule GR-INP-04 failed on the permissions and function URLs of Callers")
