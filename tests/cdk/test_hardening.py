@@ -1264,10 +1264,9 @@ def test_a_log_group_given_by_reference_is_kept_when_the_log_format_is_fixed(tmp
     assert configs == [{"LogFormat": "JSON", "LogGroup": {"Ref": group_id}}] * 2
 
 
-def test_the_dead_letter_fix_sees_the_asynchronous_principals_the_rule_sees(tmp_path):
-    """GR-OBS-06 flags a permission for ``Fn::Sub logs.${AWS::Region}.amazonaws.com``; the
-    opt-in fix decides with the same code, so it adds the dead-letter queue there too."""
-    app = cdk.App(outdir=str(tmp_path))
+def _logs_subscription_app(outdir: Path) -> cdk.App:
+    """A function invoked by CloudWatch Logs through ``Fn::Sub logs.${AWS::Region}...``."""
+    app = cdk.App(outdir=str(outdir))
     stack = cdk.Stack(app, "Subs", env=ENV)
     fn = function(stack, "Fn")
     lambda_.CfnPermission(
@@ -1278,26 +1277,18 @@ def test_the_dead_letter_fix_sees_the_asynchronous_principals_the_rule_sees(tmp_
         principal=cdk.Fn.sub("logs.${AWS::Region}.amazonaws.com"),
         source_account=stack.account,
     )
-    before = [f for f in engine.scan(synth_only(app, tmp_path)).open if f.rule_id == "GR-OBS-06"]
-    assert len(before) == 1
-    app2 = cdk.App(outdir=str(tmp_path / "fixed"))
-    stack2 = cdk.Stack(app2, "Subs", env=ENV)
-    fn2 = function(stack2, "Fn")
-    lambda_.CfnPermission(
-        stack2,
-        "FromLogs",
-        action="lambda:InvokeFunction",
-        function_name=fn2.function_name,
-        principal=cdk.Fn.sub("logs.${AWS::Region}.amazonaws.com"),
-        source_account=stack2.account,
-    )
-    guardrails.protect(app2, mode="audit", remediate=["GR-OBS-06"])
-    app2.synth()
+    return app
+
+
+def test_the_dead_letter_fix_sees_the_asynchronous_principals_the_rule_sees(tmp_path):
+    """GR-OBS-06 flags a permission for ``Fn::Sub logs.${AWS::Region}.amazonaws.com``; the
+    opt-in fix decides with the same code, so it adds the dead-letter queue there too."""
+    _logs_subscription_app(tmp_path / "plain").synth()
+    before = engine.scan(load(tmp_path / "plain")).open
+    assert len([f for f in before if f.rule_id == "GR-OBS-06"]) == 1
+    app = _logs_subscription_app(tmp_path / "fixed")
+    guardrails.protect(app, mode="audit", remediate=["GR-OBS-06"])
+    app.synth()
     report = engine.scan(load(tmp_path / "fixed"))
     assert not [f for f in report.open if f.rule_id == "GR-OBS-06"]
     assert [f.rule_id for f in report.findings if f.status == "remediated"] == ["GR-OBS-06"]
-
-
-def synth_only(app: cdk.App, outdir: Path):
-    app.synth()
-    return load(outdir)
