@@ -5,7 +5,7 @@ PY      := $(VENV)/bin/python
 RUN     := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" CDK_VALIDATION=false CDK_OUTDIR=cdk.out
 STAMP   := $(VENV)/.installed
 
-.PHONY: synth synth-enforce test lint docs bench clean
+.PHONY: synth synth-enforce test lint docs bench bench-smoke clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -39,6 +39,12 @@ clean:
 docs: $(STAMP)
 	$(VENV)/bin/guardrails rules --format markdown > docs/rules.md
 
-## How the checks scale with 1,000 functions (ratios against parsing the template).
+## Every benchmark, medians and targets (engine vs. json.loads, synth overheads vs. cdk-nag,
+## hardening vs. hand-written L1, CLI vs. checkov, peak RSS): writes docs/benchmarks.md and the
+## README's Performance paragraph. About 10 minutes; installs checkov into benchmarks/.venv-checkov.
 bench: $(STAMP)
-	$(RUN) $(PY) benchmarks/bench_scan.py --functions 1000
+	$(RUN) $(PY) -m benchmarks.run
+
+## The reduced benchmark run CI makes (small apps, 1 run, no checkov; under a minute, writes nothing).
+bench-smoke: $(STAMP)
+	$(RUN) $(PY) -m benchmarks.run --smoke

@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from guardrails.baseline import load_baseline
 from guardrails.errors import describe
 from guardrails.model import graph
 from guardrails.model.assembly import Assembly
-from guardrails.model.function import LambdaFunction, Site
+from guardrails.model.files import collector_paused
+from guardrails.model.function import LambdaFunction, Orphans
 from guardrails.policy import SEVERITY_RANK, Exemption, Policy
 from guardrails.rules import Rule, RuleContext, Violation, all_rules
 from guardrails.rules import get as get_rule
@@ -34,7 +35,7 @@ ACK_PREFIX = "lambda-guardrails::"
 STATUSES = ("open", "acknowledged", "exempted", "baseline", "remediated")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a large scan holds tens of thousands
 class Finding:
     """One problem at one place, with the functions it affects. The JSON contract's record."""
 
@@ -145,6 +146,13 @@ def scan(
     rules: Iterable[Rule] | None = None,
 ) -> Report:
     """Check every function of ``assembly`` against ``policy``."""
+    with collector_paused():
+        return _scan(assembly, policy, today, rules)
+
+
+def _scan(
+    assembly: Assembly, policy: Policy | None, today: dt.date | None, rules: Iterable[Rule] | None
+) -> Report:
     policy = policy or Policy()
     today = today or dt.date.today()
     selected = list(rules) if rules is not None else all_rules()
@@ -152,101 +160,20 @@ def scan(
     policy.check_rule_ids({r.id for r in all_rules()} | {r.id for r in selected})
     context = RuleContext(policy=policy, today=today)
     errors: list[str] = []
-    #: (rule id, message) -> the functions it could not check (one asset serves several)
-    unchecked: dict[tuple[str, str], list[str]] = {}
     built = graph.build(assembly, errors)
     functions = built.functions
     owners = {(fn.stack, fn.logical_id): fn.owner for fn in functions}
     paths = {(fn.stack, fn.logical_id): fn.site.construct_path for fn in functions}
-    # functions are (stack, logical id) here: a role of one stack runs functions of others
-    merged: dict[
-        tuple[str, ...], tuple[Rule, Site, str, str | None, list[tuple[str, str]], str]
-    ] = {}
-    baseline = load_baseline(policy.baseline) if policy.baseline else frozenset()
     notices: list[str] = []
-    matched_exemptions: set[int] = set()  # indexes of policy.exemptions that selected a finding
-
-    def record(rule: Rule, v: Violation, subject: tuple[str, str] | None) -> None:
-        """Merge a violation into the finding at its site; ``subject``: the function it was
-        seen from (None for an orphan permission or URL)."""
-        key = (rule.id, v.site.stack, v.site.logical_id, v.site.location, v.key)
-        if key not in merged:
-            merged[key] = (rule, v.site, v.message, v.severity, [], v.key)
-        if subject is not None and subject not in merged[key][4]:
-            merged[key][4].append(subject)
-
-    for rule in selected:
-        if not policy.rule_enabled(rule.id):
-            continue
-        if rule.notice is not None:  # once per scan; a PolicyError stops the scan (exit 2)
-            notice = rule.notice(context)
-            if notice:
-                notices.append(notice)
-        for fn in functions:
-            try:
-                violations = list(rule.check(fn, context))
-            except Exception as exc:  # a broken rule must not hide the others' findings
-                errors.append(_rule_error(rule, fn, exc))
-                continue
-            subject = (fn.stack, fn.logical_id)
-            for v in violations:
-                if v.incomplete:  # what the rule could not check: an error, never a pass
-                    unchecked.setdefault((rule.id, v.message), []).append(
-                        f"{fn.stack}/{fn.logical_id}"
-                    )
-                    continue
-                record(rule, v, subject)
-        orphan_check = rule.orphan_check
-        if orphan_check is None:
-            continue
-        for orphans in built.orphans:
-            try:
-                violations = list(orphan_check(orphans, context))
-            except Exception as exc:
-                errors.append(
-                    f"rule {rule.id} failed on the permissions and function URLs of "
-                    f"{orphans.stack} that name no function of the scan: {describe(exc)}; "
-                    "the other rules still ran"
-                )
-                continue
-            for v in violations:
-                if v.incomplete:
-                    unchecked.setdefault((rule.id, v.message), []).append(
-                        f"{v.site.stack}/{v.site.logical_id}"
-                    )
-                else:
-                    record(rule, v, None)
-    findings: list[Finding] = []
-    for rule, where, message, severity, fns, distinct in merged.values():
-        fns.sort(key=lambda f: (f[1], f[0]))
-        # a permission or URL of no function of the scan (orphan) belongs to the user
-        framework = bool(fns) and all(owners.get(f) == "framework" for f in fns)
-        owner = "framework" if framework else "user"
-        finding = Finding(
-            rule_id=rule.id,
-            severity=_severity(rule, severity, owner, policy),
-            title=rule.title,
-            message=message,
-            fix=rule.fix,
-            stack=where.stack,
-            logical_id=where.logical_id,
-            construct_path=where.construct_path,
-            functions=tuple(logical_id for _, logical_id in fns),
-            location=where.location,
-            owner=owner,
-            template_path=where.template_path,
-            key=distinct,
-        )
-        affected = [(logical_id, paths.get((stack, logical_id))) for stack, logical_id in fns]
-        findings.append(
-            _status(
-                finding, assembly, policy, today, affected, baseline, notices, matched_exemptions
-            )
-        )
-    notices.extend(_unmatched_exemptions(policy, matched_exemptions))
-    for (rule_id, message), where_ in unchecked.items():
-        also = f" (and {len(where_) - 1} more)" if len(where_) > 1 else ""
-        errors.append(f"{rule_id} could not fully check {where_[0]}{also}: {message}")
+    statuses = _Statuses(assembly, policy, today, notices)  # reads the baseline first
+    run = _Run(context, notices, [rule for rule in selected if policy.rule_enabled(rule.id)])
+    run.run(built)
+    findings = []
+    for merged in run.gathered():
+        fns = merged.sorted_subjects()
+        findings.append(statuses.of(_finding(merged, fns, owners, policy), fns, paths))
+    notices.extend(_unmatched_exemptions(policy, statuses.matched))
+    errors.extend(run.errors())
     findings.extend(_remediated(assembly, functions, owners, policy))
     findings.sort(key=_order)
     return Report(
@@ -257,6 +184,191 @@ def scan(
         notices=tuple(dict.fromkeys(notices)),
         function_owners=owners,
         function_paths=paths,
+    )
+
+
+class _Merged:
+    """One finding being gathered: the rule, the first violation seen at its site, and the
+    functions it was seen from. A role shared by a thousand functions is seen a thousand
+    times: the functions are a set, not a list searched each time (and most findings are seen
+    from one function: no set for them)."""
+
+    __slots__ = ("first", "others", "rule", "violation")
+
+    def __init__(self, rule: Rule, violation: Violation) -> None:
+        self.rule = rule
+        self.violation = violation
+        # functions are (stack, logical id) here: a role of one stack runs functions of others
+        self.first: tuple[str, str] | None = None
+        self.others: set[tuple[str, str]] | None = None
+
+    def add(self, subject: tuple[str, str]) -> None:
+        if self.first is None:
+            self.first = subject
+        elif subject != self.first:
+            if self.others is None:
+                self.others = set()
+            self.others.add(subject)
+
+    def sorted_subjects(self) -> list[tuple[str, str]]:
+        """By logical id, then stack: the order findings list their functions in."""
+        if self.first is None:
+            return []
+        if self.others is None:
+            return [self.first]
+        return sorted({self.first, *self.others}, key=lambda f: (f[1], f[0]))
+
+
+class _RuleRun:
+    """What one rule found over the scan, each in the order the rule met it: functions in
+    order, then the orphans of each template."""
+
+    __slots__ = ("earlier", "failures", "merged", "rule", "unchecked")
+
+    def __init__(self, rule: Rule, earlier: list[_RuleRun]) -> None:
+        self.rule = rule
+        #: the runs of the rules given before this one with the same id (``scan(rules=...)``
+        #: may repeat an id): a finding or message one of them has is added to there
+        self.earlier = earlier
+        #: (stack, logical id, location, violation key) -> the finding gathered there
+        self.merged: dict[tuple[str, str, str, str], _Merged] = {}
+        #: message -> the functions it could not check (one asset serves several)
+        self.unchecked: dict[str, list[str]] = {}
+        #: the functions (and orphans) it failed on
+        self.failures: list[str] = []
+
+    def record(self, violations: list[Violation], subject: tuple[str, str] | None) -> None:
+        """Merge violations into the findings at their sites; ``subject``: the function they
+        were seen from (None for an orphan permission or URL)."""
+        for v in violations:
+            site = v.site
+            if v.incomplete:  # what the rule could not check: an error, never a pass
+                stack, logical_id = subject or (site.stack, site.logical_id)
+                owner = next((r for r in self.earlier if v.message in r.unchecked), self)
+                owner.unchecked.setdefault(v.message, []).append(f"{stack}/{logical_id}")
+                continue
+            key = (site.stack, site.logical_id, site.location, v.key)
+            merged = self.merged.get(key)
+            if merged is None:
+                merged = next((r.merged[key] for r in self.earlier if key in r.merged), None)
+                if merged is None:
+                    merged = self.merged[key] = _Merged(self.rule, v)
+            if subject is not None:
+                merged.add(subject)
+
+
+class _Run:
+    """Runs the rules and merges their violations: one ``_Merged`` per rule and site.
+
+    Function by function, every rule in turn: what the rules of one function share (its
+    role's statements, what they decide about them: see ``values.memoized``) is computed
+    once and is still at hand for the next rule, however many functions the template has.
+    Each rule keeps what it found apart (``_RuleRun``), so findings, errors and notices come
+    out rule by rule in the catalog's order all the same."""
+
+    def __init__(self, context: RuleContext, notices: list[str], rules: list[Rule]) -> None:
+        self.context = context
+        self.notices = notices
+        self.rules: list[_RuleRun] = []
+        by_id: dict[str, list[_RuleRun]] = {}
+        for rule in rules:
+            earlier = by_id.setdefault(rule.id, [])
+            self.rules.append(_RuleRun(rule, list(earlier)))
+            earlier.append(self.rules[-1])
+
+    def run(self, built: graph.AssemblyGraph) -> None:
+        for of_rule in self.rules:
+            rule = of_rule.rule
+            if rule.notice is not None:  # once per scan; a PolicyError stops the scan (exit 2)
+                notice = rule.notice(self.context)
+                if notice:
+                    self.notices.append(notice)
+        if any(of_rule.earlier for of_rule in self.rules):
+            # an id given twice: its second rule adds to what the first found everywhere, so
+            # each rule runs over every function and orphan before the next one
+            for of_rule in self.rules:
+                self._functions([of_rule], built.functions)
+                self._orphans(of_rule, built.orphans)
+            return
+        self._functions(self.rules, built.functions)
+        for of_rule in self.rules:
+            self._orphans(of_rule, built.orphans)
+
+    def _functions(self, rules: list[_RuleRun], functions: list[LambdaFunction]) -> None:
+        context = self.context
+        checks = [(of_rule, of_rule.rule.check) for of_rule in rules]
+        for fn in functions:
+            subject = (fn.stack, fn.logical_id)
+            for of_rule, check in checks:
+                try:
+                    violations = list(check(fn, context))
+                except Exception as exc:  # a broken rule must not hide the others' findings
+                    of_rule.failures.append(_rule_error(of_rule.rule, fn, exc))
+                    continue
+                if violations:
+                    of_rule.record(violations, subject)
+
+    def _orphans(self, of_rule: _RuleRun, orphans: list[Orphans]) -> None:
+        """The rule's check of the permissions and URLs of each template that name no
+        function of the scan."""
+        check = of_rule.rule.orphan_check
+        if check is None:
+            return
+        for of_template in orphans:
+            try:
+                violations = list(check(of_template, self.context))
+            except Exception as exc:
+                of_rule.failures.append(
+                    f"rule {of_rule.rule.id} failed on the permissions and function URLs of "
+                    f"{of_template.stack} that name no function of the scan: {describe(exc)}; "
+                    "the other rules still ran"
+                )
+                continue
+            of_rule.record(violations, None)
+
+    def errors(self) -> list[str]:
+        """The rules that failed, then what they could not fully check, rule by rule."""
+        out = [failure for of_rule in self.rules for failure in of_rule.failures]
+        for of_rule in self.rules:
+            for message, where in of_rule.unchecked.items():
+                also = f" (and {len(where) - 1} more)" if len(where) > 1 else ""
+                out.append(f"{of_rule.rule.id} could not fully check {where[0]}{also}: {message}")
+        return out
+
+    def gathered(self) -> Iterator[_Merged]:
+        """Each finding gathered, rule by rule, dropped from the run once handed out (a large
+        scan does not hold it and its finding at once)."""
+        for of_rule in self.rules:
+            for key in list(of_rule.merged):
+                yield of_rule.merged.pop(key)
+
+
+def _finding(
+    merged: _Merged,
+    fns: list[tuple[str, str]],
+    owners: Mapping[tuple[str, str], str],
+    policy: Policy,
+) -> Finding:
+    """The open finding of the violations gathered at one site, seen from ``fns``."""
+    rule, v = merged.rule, merged.violation
+    # a permission or URL of no function of the scan (orphan) belongs to the user
+    framework = bool(fns) and all(owners.get(f) == "framework" for f in fns)
+    owner = "framework" if framework else "user"
+    where = v.site
+    return Finding(
+        rule_id=rule.id,
+        severity=_severity(rule, v.severity, owner, policy),
+        title=rule.title,
+        message=v.message,
+        fix=rule.fix,
+        stack=where.stack,
+        logical_id=where.logical_id,
+        construct_path=where.construct_path,
+        functions=tuple(logical_id for _, logical_id in fns),
+        location=where.location,
+        owner=owner,
+        template_path=where.template_path,
+        key=v.key,
     )
 
 
@@ -273,6 +385,8 @@ def _remediated(
     """The hardening Aspect's change log, read back from the assembly, as findings with status
     ``remediated``: what was wrong, and what the Aspect set instead. Their severity is the one
     an open finding of the rule would have (the policy's overrides, framework owners)."""
+    if not assembly.remediations:
+        return []
     by_path: dict[str, tuple[str, str, str]] = {}
     for stack_template in assembly.stacks:
         for resource in stack_template.resources.values():
@@ -283,17 +397,13 @@ def _remediated(
                     stack_template.template_path,
                 )
     out = []
+    concerned = _Concerned(functions)
     for change in assembly.remediations:
         rule = get_rule(str(change.get("rule", "")))
         path = str(change.get("construct_path", ""))
         stack, logical_id, template = by_path.get(path, (str(change.get("stack", "")), path, ""))
         prop = str(change.get("property", ""))
-        affected = sorted(
-            fn.logical_id
-            for fn in functions
-            if fn.stack == stack
-            and (fn.logical_id == logical_id or path.startswith(_construct_of(fn) + "/"))
-        )
+        affected = concerned.by(stack, logical_id, path)
         owner = (
             "framework"
             if affected and all(owners.get((stack, f)) == "framework" for f in affected)
@@ -322,6 +432,41 @@ def _remediated(
     return out
 
 
+class _Concerned:
+    """The functions a change of the hardening Aspect concerns (``_remediated``): of the
+    change's stack, those whose related resources (``_related_ids``) include the changed one
+    or whose construct holds it. Indexed once: the Aspect records a change per function and
+    fix, and comparing each with every function grew with the square of the functions."""
+
+    def __init__(self, functions: list[LambdaFunction]) -> None:
+        self.by_id: dict[tuple[str, str], list[LambdaFunction]] = {}
+        self.by_construct: dict[tuple[str, str], list[LambdaFunction]] = {}
+        for fn in functions:
+            for related in _related_ids(fn):
+                self.by_id.setdefault((fn.stack, related), []).append(fn)
+            self.by_construct.setdefault((fn.stack, _construct_of(fn)), []).append(fn)
+
+    def by(self, stack: str, logical_id: str, path: str) -> list[str]:
+        """The logical ids, sorted, of the functions a change at ``path`` concerns."""
+        found = {id(fn): fn for fn in self.by_id.get((stack, logical_id), ())}
+        # the constructs the path is below: its prefixes that end where a "/" follows
+        for end, char in enumerate(path):
+            if char == "/":
+                found.update((id(fn), fn) for fn in self.by_construct.get((stack, path[:end]), ()))
+        return sorted(fn.logical_id for fn in found.values())
+
+
+def _related_ids(fn: LambdaFunction) -> set[str]:
+    """The resources a fix of the function may change: the function, its role, its log
+    groups and its permissions (a change to a role counts for every function using it)."""
+    ids = {fn.logical_id}
+    if fn.role is not None:
+        ids.add(fn.role.site.logical_id)
+    ids.update(g.site.logical_id for g in fn.log_groups)
+    ids.update(p.site.logical_id for p in fn.permissions)
+    return ids
+
+
 def _shown(value: object) -> str:
     """A value of the change log as a message shows it: read from the assembly's metadata, it
     goes through the credential screen like every text the engine did not write itself."""
@@ -343,43 +488,68 @@ def _severity(rule: Rule, case_severity: str | None, owner: str, policy: Policy)
     return severity
 
 
-def _status(
-    finding: Finding,
-    assembly: Assembly,
-    policy: Policy,
-    today: dt.date,
-    functions: list[tuple[str, str | None]],
-    baseline: frozenset[tuple[str, str, str, str]],
-    notices: list[str],
-    matched: set[int],
-) -> Finding:
-    """The finding's status: acknowledged in the app, exempted by the policy, in the baseline,
-    or open. Adds to ``matched`` the index of every exemption that selects the finding, even
-    when an acknowledgement wins over it: that exemption is not stale."""
-    selecting = _selecting(finding, assembly, policy, functions)
-    matched.update(index for index, _ in selecting)
-    reason = acknowledgement(assembly.acknowledgements, finding.rule_id, finding.construct_path)
-    if reason is not None:
-        return replace(finding, status="acknowledged", reason=mask_credentials(reason))
-    for _, exemption in selecting:
-        if exemption.expires is not None and exemption.expires < today:
-            notices.append(
-                f"{_exemptions_source(policy)}: exemption of {exemption.rule} for "
-                f"'{exemption.resource}' expired on {exemption.expires.isoformat()}; "
-                "it no longer applies"
-            )
-            finding = replace(
-                finding,
-                reason=(
-                    f"exemption expired on {exemption.expires.isoformat()}: "
-                    f"{mask_credentials(exemption.reason)}"
-                ),
-            )
-            continue
-        return replace(finding, status="exempted", reason=mask_credentials(exemption.reason))
-    if baseline_key(finding) in baseline:
-        return replace(finding, status="baseline", reason=finding.reason or "in the baseline")
-    return finding
+class _Statuses:
+    """Gives each finding its status: acknowledged in the app, exempted by the policy, in the
+    baseline, or open. What every finding is compared against is prepared once per scan: the
+    exemptions by rule, the stack names, the baseline."""
+
+    def __init__(
+        self, assembly: Assembly, policy: Policy, today: dt.date, notices: list[str]
+    ) -> None:
+        self.acks = assembly.acknowledgements
+        self.policy = policy
+        self.today = today
+        self.notices = notices
+        self.baseline = load_baseline(policy.baseline) if policy.baseline else frozenset()
+        #: indexes of ``policy.exemptions`` that selected a finding
+        self.matched: set[int] = set()
+        #: rule id -> its exemptions, with their index in the policy
+        self.exemptions: dict[str, list[tuple[int, Exemption]]] = {}
+        for i, e in enumerate(policy.exemptions):
+            self.exemptions.setdefault(e.rule, []).append((i, e))
+        # shortest first: the first name a path starts with is its top-level stack, not a
+        # nested one
+        self.stacks = sorted({stack.name for stack in assembly.stacks}, key=len)
+
+    def of(
+        self,
+        finding: Finding,
+        fns: list[tuple[str, str]],
+        paths: Mapping[tuple[str, str], str | None],
+    ) -> Finding:
+        """``finding`` (open) with its status. Adds to ``matched`` the index of every
+        exemption that selects the finding, even when an acknowledgement wins over it: that
+        exemption is not stale. ``fns``: the (stack, logical id) of the functions it affects,
+        whose construct paths are in ``paths``."""
+        candidates = self.exemptions.get(finding.rule_id)
+        selecting: list[tuple[int, Exemption]] = []
+        if candidates:
+            affected = [(logical_id, paths.get((stack, logical_id))) for stack, logical_id in fns]
+            subjects = [(finding.logical_id, finding.construct_path), *affected]
+            selecting = [(i, e) for i, e in candidates if _selects(e, subjects, self.stacks)]
+            self.matched.update(index for index, _ in selecting)
+        reason = acknowledgement(self.acks, finding.rule_id, finding.construct_path)
+        if reason is not None:
+            return replace(finding, status="acknowledged", reason=mask_credentials(reason))
+        for _, exemption in selecting:
+            if exemption.expires is not None and exemption.expires < self.today:
+                self.notices.append(
+                    f"{_exemptions_source(self.policy)}: exemption of {exemption.rule} for "
+                    f"'{exemption.resource}' expired on {exemption.expires.isoformat()}; "
+                    "it no longer applies"
+                )
+                finding = replace(
+                    finding,
+                    reason=(
+                        f"exemption expired on {exemption.expires.isoformat()}: "
+                        f"{mask_credentials(exemption.reason)}"
+                    ),
+                )
+                continue
+            return replace(finding, status="exempted", reason=mask_credentials(exemption.reason))
+        if self.baseline and baseline_key(finding) in self.baseline:
+            return replace(finding, status="baseline", reason=finding.reason or "in the baseline")
+        return finding
 
 
 def acknowledgement(
@@ -397,23 +567,6 @@ def acknowledgement(
             return reason
         path = path.rpartition("/")[0]
     return None
-
-
-def _selecting(
-    finding: Finding,
-    assembly: Assembly,
-    policy: Policy,
-    functions: list[tuple[str, str | None]],
-) -> list[tuple[int, Exemption]]:
-    """The exemptions (with their index in the policy) of the finding's rule that select the
-    finding's resource or one of the functions it affects."""
-    candidates = [(i, e) for i, e in enumerate(policy.exemptions) if e.rule == finding.rule_id]
-    if not candidates:
-        return []
-    # shortest first: the first name a path starts with is its top-level stack, not a nested one
-    stacks = sorted({stack.name for stack in assembly.stacks}, key=len)
-    subjects = [(finding.logical_id, finding.construct_path), *functions]
-    return [(i, e) for i, e in candidates if _selects(e, subjects, stacks)]
 
 
 def _selects(

@@ -189,3 +189,67 @@ def test_a_construct_path_that_is_not_a_string_is_ignored(tmp_path):
     report = engine.scan(load(path), Policy(), today=TODAY)
     assert not report.errors
     assert {f.construct_path for f in report.findings} == {None}
+
+
+def test_errors_and_notices_come_rule_by_rule_in_the_order_of_the_rules(assembly):
+    """The engine checks function by function; what it reports reads rule by rule all the
+    same: each rule's errors over the functions in order, then what rules could not check."""
+
+    def explodes_on_two(fn, ctx):
+        if fn.logical_id.startswith("Two"):
+            raise ValueError("no")
+        yield Violation(fn.site, "seen")
+
+    def cannot_check(fn, ctx):
+        yield Violation(fn.site, f"unreadable {fn.logical_id[:3]}", incomplete=True)
+
+    def notice(name):
+        return lambda ctx: f"notice of {name}"
+
+    first = Rule(
+        id="GR-TST-01", title="t", severity="low", rationale="r", fix="f",
+        check=cannot_check, notice=notice("first"),
+    )  # fmt: skip
+    second = Rule(
+        id="GR-TST-02", title="t", severity="low", rationale="r", fix="f",
+        check=explodes, notice=notice("second"),
+    )  # fmt: skip
+    report = scan(assembly, first, second, rule("GR-TST-03", explodes_on_two))
+    failed = [e.split(" failed on ")[0] for e in report.errors if " failed on " in e]
+    n = len(failed) - 1  # GR-TST-02 fails on every function, GR-TST-03 on one
+    assert failed == ["rule GR-TST-02"] * n + ["rule GR-TST-03"]
+    unchecked = [e for e in report.errors if "could not fully check" in e]
+    assert unchecked and list(report.errors[-len(unchecked) :]) == unchecked
+    in_order = [f"unreadable {logical_id[:3]}" for _, logical_id in report.function_paths]
+    assert [e.split(": ")[-1] for e in unchecked] == list(dict.fromkeys(in_order))
+    assert list(report.notices)[:2] == ["notice of first", "notice of second"]
+
+
+def test_the_functions_a_remediation_concerns_are_those_of_the_plain_comparison(assembly):
+    """``_Concerned`` finds through its indexes what comparing the change with every function
+    finds: the functions of its stack related to the changed resource or holding it."""
+    from guardrails.model import graph
+
+    functions = graph.functions(assembly)
+    stacks = {fn.stack for fn in functions} | {"Other"}
+    ids = {i for fn in functions for i in engine._related_ids(fn)} | {"Nothing"}
+    paths = {"", "/", "x"} | {
+        p
+        for fn in functions
+        for base in [fn.site.construct_path or ""]
+        for p in (base, base + "/Sub", base.rsplit("/", 1)[0] + "/Other/X", "/" + base)
+    }
+    concerned = engine._Concerned(functions)
+    for stack in stacks:
+        for logical_id in ids:
+            for path in paths:
+                expected = sorted(
+                    fn.logical_id
+                    for fn in functions
+                    if fn.stack == stack
+                    and (
+                        logical_id in engine._related_ids(fn)
+                        or path.startswith(engine._construct_of(fn) + "/")
+                    )
+                )
+                assert concerned.by(stack, logical_id, path) == expected

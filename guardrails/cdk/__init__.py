@@ -7,12 +7,12 @@ import functools
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import aws_cdk as cdk
-from constructs import IConstruct
+from constructs import Construct, IConstruct
 
-from guardrails.cdk.hardening import LambdaHardening, Remediation
+from guardrails.cdk.hardening import SCOPE_ID, HardeningScope, LambdaHardening, Remediation
 from guardrails.cdk.plugin import INCOMPLETE_RULE, PLUGIN_NAME, LambdaGuardrails, record_policy
 from guardrails.errors import GuardrailsError
 from guardrails.policy import Policy
@@ -69,12 +69,19 @@ def protect(
 
 
 def _harden_stages(scope: IConstruct, hardening: LambdaHardening, hardened: set[str]) -> None:
-    """Add the hardening Aspect to ``scope`` and every ``Stage`` below it not yet given it."""
+    """Give ``scope`` and every ``Stage`` below it not yet given one a ``HardeningScope`` with
+    the hardening Aspect: CDK visits the Aspect once per stage (on that construct alone), and
+    the Aspect hardens the stage's stacks from there, in one pass."""
     stages = [scope] + [c for c in scope.node.find_all() if isinstance(c, cdk.Stage)]
     for stage in stages:
         if stage.node.path not in hardened:
             hardened.add(stage.node.path)
-            cdk.Aspects.of(stage).add(hardening, priority=cdk.AspectPriority.MUTATING)
+            construct_id, n = SCOPE_ID, 1
+            while stage.node.try_find_child(construct_id) is not None:
+                n += 1
+                construct_id = f"{SCOPE_ID}{n}"
+            marker = HardeningScope(cast(Construct, stage), construct_id)
+            cdk.Aspects.of(marker).add(hardening, priority=cdk.AspectPriority.MUTATING)
 
 
 def _run_before_synth(

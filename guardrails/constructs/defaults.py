@@ -23,11 +23,18 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from guardrails.cdk.hardening import VPC_ENI_ACTIONS
-from guardrails.constructs.secure_function import _boundary, logs_key_statement, retention_for
+from guardrails.cdk.building_blocks import (
+    boundary_policy,
+    dead_letter_queue,
+    log_write_statement,
+    logs_key_statement,
+    network_interface_statement,
+    policy_statement,
+    retention_for,
+    stack_key,
+)
 from guardrails.model.framework import is_framework_function
 from guardrails.policy import Policy
 
@@ -141,18 +148,11 @@ class SecureFunctionDefaults:
                 own_scope(),
                 "ServiceRole",
                 assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-                permissions_boundary=_boundary(own_scope(), self.policy.permissions_boundary),
+                permissions_boundary=boundary_policy(own_scope(), self.policy.permissions_boundary),
             )
-            role.add_to_policy(
-                iam.PolicyStatement(
-                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                    resources=[group.log_group_arn],
-                )
-            )
+            role.add_to_policy(policy_statement(log_write_statement(group.log_group_arn)))
             if props.get("vpc") is not None:
-                role.add_to_policy(
-                    iam.PolicyStatement(actions=list(VPC_ENI_ACTIONS), resources=["*"])
-                )
+                role.add_to_policy(policy_statement(network_interface_statement()))
             props["role"] = role
 
         arn = self.policy.code_signing_config_arn
@@ -164,13 +164,7 @@ class SecureFunctionDefaults:
             props["reservedConcurrentExecutions"] = self.reserved_concurrency
         failures = ("deadLetterQueue", "deadLetterQueueEnabled", "deadLetterTopic", "onFailure")
         if self.dead_letter_queues and not any(props.get(k) for k in failures):
-            props["deadLetterQueue"] = sqs.Queue(
-                own_scope(),
-                "DeadLetterQueue",
-                encryption=sqs.QueueEncryption.SQS_MANAGED,
-                enforce_ssl=True,
-                retention_period=cdk.Duration.days(14),
-            )
+            props["deadLetterQueue"] = dead_letter_queue(own_scope(), "DeadLetterQueue")
         return props
 
     def _key(self, scope: Construct) -> kms.IKey | None:
@@ -181,16 +175,7 @@ class SecureFunctionDefaults:
             return found or kms.Key.from_key_arn(scope, "Key", self.policy.kms_key_arn)
         if not self.create_key:
             return None
-        stack = cdk.Stack.of(scope)
-        existing = stack.node.try_find_child(STACK_KEY_ID)
-        if existing is not None:
-            return cast(kms.IKey, existing)  # the kms.Key created below (or by the Aspect)
-        return kms.Key(
-            stack,
-            STACK_KEY_ID,
-            enable_key_rotation=True,
-            description="lambda-guardrails: Lambda environment and log encryption",
-        )
+        return stack_key(cdk.Stack.of(scope), construct_id=STACK_KEY_ID)
 
 
 def _name(runtime: Any) -> str | None:

@@ -32,7 +32,16 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-from guardrails.cdk.hardening import RETENTION_DAYS, VPC_ENI_ACTIONS
+from guardrails.cdk.building_blocks import (
+    boundary_policy,
+    log_write_statement,
+    logs_key_statement,
+    network_interface_statement,
+    policy_statement,
+    retention_days,
+    retention_for,
+)
+from guardrails.cdk.building_blocks import dead_letter_queue as dead_letter_queue_of
 from guardrails.constructs._options import check_options
 from guardrails.constructs.secure_rest_api import SecureRestApi
 from guardrails.policy import Policy
@@ -58,15 +67,6 @@ DEFAULT_RESERVED_CONCURRENCY = 10
 #: security group in the construct ``scope/X<SUPPORT_SUFFIX>``: they are props of the function,
 #: so they exist before it, and beside it (the function itself stays ``scope/X``)
 SUPPORT_SUFFIX = "Secure"
-#: what CloudWatch Logs needs on a customer-managed key to encrypt a log group (AWS documents it
-#: in "Encrypt log data in CloudWatch Logs using AWS KMS")
-LOGS_KEY_ACTIONS = (
-    "kms:Encrypt*",
-    "kms:Decrypt*",
-    "kms:ReEncrypt*",
-    "kms:GenerateDataKey*",
-    "kms:Describe*",
-)
 #: methods that carry a request body (GR-INP-02)
 BODY_METHODS = ("POST", "PUT", "PATCH")
 
@@ -137,10 +137,6 @@ _EXPLICIT = (
     "log_retention", "reserved_concurrent_executions", "code_signing_config",
     "dead_letter_queue", "alarm_actions",
 )  # fmt: skip
-#: RetentionDays -> days (the enum's finite members are in the order of RETENTION_DAYS)
-_RETENTION = dict(
-    zip([r for r in logs.RetentionDays if r.name != "INFINITE"], RETENTION_DAYS, strict=True)
-)
 _ENV_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _ENDPOINTS = {
     "secretsmanager": ("SecretsManager", ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER),
@@ -148,39 +144,6 @@ _ENDPOINTS = {
     "kms": ("Kms", ec2.InterfaceVpcEndpointAwsService.KMS),
 }
 _IMAGE_CODE = (lambda_.EcrImageCode, lambda_.AssetImageCode)
-
-
-def retention_for(days: int) -> logs.RetentionDays:
-    """The shortest retention CloudWatch Logs accepts that is at least ``days``."""
-    value = next((d for d in RETENTION_DAYS if d >= days), RETENTION_DAYS[-1])
-    return next(r for r, d in _RETENTION.items() if d == value)
-
-
-def retention_days(retention: logs.RetentionDays) -> float:
-    """The days a ``RetentionDays`` keeps logs (``INFINITE``: forever)."""
-    return _RETENTION.get(retention, float("inf"))
-
-
-def logs_key_statement(scope: Construct, log_group_name: str) -> iam.PolicyStatement:
-    """The key-policy statement that lets CloudWatch Logs use a customer-managed key for the log
-    group ``log_group_name`` only (``kms:EncryptionContext:aws:logs:arn``), as AWS documents."""
-    stack = cdk.Stack.of(scope)
-    return iam.PolicyStatement(
-        sid="CloudWatchLogs" + re.sub(r"[^A-Za-z0-9]", "", log_group_name)[-60:],
-        principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
-        actions=list(LOGS_KEY_ACTIONS),
-        resources=["*"],
-        conditions={
-            "ArnLike": {
-                "kms:EncryptionContext:aws:logs:arn": stack.format_arn(
-                    service="logs",
-                    resource="log-group",
-                    resource_name=log_group_name,
-                    arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
-                )
-            }
-        },
-    )
 
 
 class SecureFunction(lambda_.Function):
@@ -450,20 +413,15 @@ class SecureFunction(lambda_.Function):
             support,
             "ServiceRole",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            permissions_boundary=_boundary(support, policy_.permissions_boundary),
+            permissions_boundary=boundary_policy(support, policy_.permissions_boundary),
             description=f"Execution role of {path}",
         )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                resources=[log_group.log_group_arn],
-            )
-        )
+        role.add_to_policy(policy_statement(log_write_statement(log_group.log_group_arn)))
 
         network: dict[str, Any] = {}
         security_group: ec2.SecurityGroup | None = None
         if vpc is not None:
-            role.add_to_policy(iam.PolicyStatement(actions=list(VPC_ENI_ACTIONS), resources=["*"]))
+            role.add_to_policy(policy_statement(network_interface_statement()))
             if security_groups is None:
                 security_group = ec2.SecurityGroup(
                     support,
@@ -485,13 +443,7 @@ class SecureFunction(lambda_.Function):
 
         queue: sqs.IQueue | None = None
         if dead_letter_queue is True:
-            queue = sqs.Queue(
-                support,
-                "DeadLetterQueue",
-                encryption=sqs.QueueEncryption.SQS_MANAGED,
-                enforce_ssl=True,
-                retention_period=cdk.Duration.days(14),
-            )
+            queue = dead_letter_queue_of(support, "DeadLetterQueue")
         elif dead_letter_queue is not False:
             queue = dead_letter_queue
 
@@ -784,16 +736,6 @@ class SecureFunction(lambda_.Function):
             if validate
             else None,
         )
-
-
-def _boundary(scope: Construct, boundary: str | None) -> iam.IManagedPolicy | None:
-    """The policy's permissions boundary: an ARN verbatim, else a managed policy name."""
-    if not boundary:
-        return None
-    if boundary.startswith("arn:"):
-        return iam.ManagedPolicy.from_managed_policy_arn(scope, "PermissionsBoundary", boundary)
-    name = boundary.strip().strip("/").removeprefix("policy/")
-    return iam.ManagedPolicy.from_managed_policy_name(scope, "PermissionsBoundary", name)
 
 
 def _check_subnets(vpc: ec2.IVpc, selection: ec2.SubnetSelection | None) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -37,6 +37,7 @@ __all__ = [
     "arn_formats",
     "catalog_version",
     "covers_every_resource",
+    "covers_every_resource_of",
     "escalation_actions",
     "expand",
     "is_full_wildcard",
@@ -334,19 +335,101 @@ def _fill(arn_format: str, name: str) -> str:
     return _ARN_VARIABLE.sub(lambda _: name, arn_format)
 
 
-@lru_cache(maxsize=8192)
-def _covers_format(pattern: str, arn_format: str) -> bool:
-    fields = pattern.split(":", 5)
-    if len(fields) < 6:
-        # "*", "arn:*": a pattern without the six ARN fields is matched as a whole
-        return all(_compiled(pattern).fullmatch(_fill(arn_format, n)) for n in _ANY_NAMES)
+@dataclass(frozen=True)
+class _Format:
+    """An ARN format with its names filled in by the stand-ins, prepared once per format."""
+
+    #: the whole format, filled (for a pattern without the six ARN fields)
+    whole: tuple[str, ...]
+    #: its service field; None for a format without a name part (one fixed resource)
+    service: str | None
+    #: its resource part, filled
+    names: tuple[str, ...]
+
+
+@lru_cache(maxsize=4096)
+def _format(arn_format: str) -> _Format:
     parts = arn_format.split(":", 5)
-    if len(parts) < 6 or not _ARN_VARIABLE.search(parts[5]):
-        return False  # a format without a name part is one fixed resource (``:root``)
-    if not _compiled(fields[2]).fullmatch(parts[2]):
-        return False  # another service's resources
-    # partition, region and account say where, not which: only the resource part counts
-    return all(_compiled(fields[5]).fullmatch(_fill(parts[5], n)) for n in _ANY_NAMES)
+    named = len(parts) >= 6 and _ARN_VARIABLE.search(parts[5]) is not None
+    return _Format(
+        whole=tuple(_fill(arn_format, n) for n in _ANY_NAMES),
+        service=parts[2] if named else None,
+        names=tuple(_fill(parts[5], n) for n in _ANY_NAMES) if named else (),
+    )
+
+
+@dataclass(frozen=True)
+class _ResourcePattern:
+    """A ``Resource`` entry (stripped), split once into what is compared with ARN formats: it
+    is compared with every format of every action a statement grants."""
+
+    text: str
+    #: its service and resource fields; None for a pattern without the six ARN fields (``*``,
+    #: ``arn:*``), which is matched as a whole
+    service: str | None
+    resource: str
+    #: what the pattern matches must hold these characters (``_fullmatch``)
+    literals: frozenset[str] | None
+
+    def covers(self, arn_format: str) -> bool:
+        """Whether the pattern matches every ARN of the format, whatever their names."""
+        fmt = _format(arn_format)
+        if self.service is None:
+            return all(_fullmatch(self.text, text, self.literals) for text in fmt.whole)
+        if fmt.service is None:
+            return False  # a format without a name part is one fixed resource (``:root``)
+        if not _field_matches(self.service, fmt.service):
+            return False  # another service's resources
+        # partition, region and account say where, not which: only the resource part counts
+        return all(_fullmatch(self.resource, text, self.literals) for text in fmt.names)
+
+
+@lru_cache(maxsize=1024)  # asked once per format of every action a statement grants
+def _resource_pattern(text: str) -> _ResourcePattern:
+    fields = text.split(":", 5)
+    whole = len(fields) < 6
+    matched = text if whole else fields[5]
+    return _ResourcePattern(
+        text=text,
+        service=None if whole else fields[2],
+        resource=matched,
+        literals=_literals(matched),
+    )
+
+
+_WILDCARDS = frozenset("*?")
+
+
+def _literals(pattern: str) -> frozenset[str] | None:
+    """The characters (lower case) a text must hold for ``pattern`` to match it: all of the
+    pattern's but the wildcards. None when the pattern is not ASCII (there, ignoring case is
+    more than comparing lower-case letters)."""
+    stripped = pattern.strip()
+    return frozenset(stripped.lower()) - _WILDCARDS if stripped.isascii() else None
+
+
+def _fullmatch(pattern: str, text: str, literals: frozenset[str] | None) -> bool:
+    """``_compiled(pattern).fullmatch(text)``, without compiling a pattern that cannot match
+    (``literals``: ``_literals(pattern)``).
+
+    Templates name each function's own resources (``arn:aws:s3:::orders-7/*``): a pattern
+    per function, each compiled once and never met again, would cost more than the rest of
+    the check. A pattern matches only a text that holds each of its characters other than the
+    wildcards (ignoring case), so one that does not is answered without its expression."""
+    if literals is not None and text.isascii() and not literals <= _characters(text):
+        return False
+    return _compiled(pattern).fullmatch(text) is not None
+
+
+@lru_cache(maxsize=1024)  # service fields: a few
+def _field_matches(pattern: str, text: str) -> bool:
+    return _fullmatch(pattern, text, _literals(pattern))
+
+
+@lru_cache(maxsize=4096)  # the texts are filled ARN formats and service fields: a few hundred
+def _characters(text: str) -> frozenset[str]:
+    """The characters of ``text``, in lower case."""
+    return frozenset(text.lower())
 
 
 @lru_cache(maxsize=65536)  # pure on strings; statements repeat across functions
@@ -361,16 +444,66 @@ def covers_every_resource(pattern: str, action: str) -> bool:
     Partition, region and account fields do not matter: ``arn:aws:ssm:*:*:parameter/*`` and
     ``arn:aws:ssm:eu-west-1:123456789012:parameter/*`` both name every parameter. For an
     action the catalog does not know, only patterns that match any ARN at all count.
+
+    The answer depends on ``action`` only through ``arn_formats(action)``: callers may share
+    it between actions with the same formats (GR-IAM-05 does, for the actions of ``s3:*``).
     """
-    if not isinstance(pattern, str) or not isinstance(action, str):
-        return False
+    return covers_every_resource_of(pattern, (action,))[0]
+
+
+#: the ARN of any resource, for an action the catalog does not know
+_ANY_ARN = "arn:${Partition}:${Service}:${Region}:${Account}:${Name}"
+
+
+def covers_every_resource_of(pattern: str, actions: Sequence[str]) -> list[bool]:
+    """``covers_every_resource(pattern, action)`` for each of ``actions``, each distinct ARN
+    format decided once: the actions a statement grants (``s3:*``: a hundred) share a few
+    dozen formats, and a template gives every function its own resource patterns."""
+    if not isinstance(pattern, str):
+        return [False] * len(actions)
     text = pattern.strip()
     if text and set(text) == {"*"}:
-        return True
-    formats = arn_formats(action)
-    if formats is None:
-        return _covers_format(text, "arn:${Partition}:${Service}:${Region}:${Account}:${Name}")
-    return any(_covers_format(text, f) for f in formats)
+        return [isinstance(action, str) for action in actions]
+    parsed = _resource_pattern(text)
+    formats = _formats_of(tuple(actions))
+    possible = formats.whole_characters if parsed.service is None else formats.name_characters
+    if parsed.literals is not None and possible is not None and not parsed.literals <= possible:
+        # a character no format holds (a name, a template value): it covers none of them
+        return [False] * len(actions)
+    decided = {arn_format: parsed.covers(arn_format) for arn_format in formats.distinct}
+    return [any(decided[f] for f in of_action) for of_action in formats.of_action]
+
+
+@dataclass(frozen=True)
+class _Formats:
+    """The ARN formats of some actions, and what a pattern must hold to match any of them."""
+
+    #: per action, the formats its resources have (``_ANY_ARN`` for an unknown action)
+    of_action: tuple[tuple[str, ...], ...]
+    distinct: tuple[str, ...]
+    #: the characters (lower case) of the formats filled with the stand-in names, whole and
+    #: their resource part; None when one is not ASCII (``_fullmatch`` does not filter it)
+    whole_characters: frozenset[str] | None
+    name_characters: frozenset[str] | None
+
+
+@lru_cache(maxsize=1024)  # the actions of a statement: the same few tuples every time
+def _formats_of(actions: tuple[str, ...]) -> _Formats:
+    of_action = []
+    for action in actions:
+        formats = arn_formats(action) if isinstance(action, str) else ()
+        of_action.append((_ANY_ARN,) if formats is None else formats)
+    distinct = tuple(dict.fromkeys(f for formats in of_action for f in formats))
+    whole = [text for f in distinct for text in _format(f).whole]
+    names = [text for f in distinct for text in _format(f).names]
+    return _Formats(tuple(of_action), distinct, _union(whole), _union(names))
+
+
+def _union(texts: list[str]) -> frozenset[str] | None:
+    """The characters of all the texts (lower case); None when one is not ASCII."""
+    if not all(text.isascii() for text in texts):
+        return None
+    return frozenset().union(*map(_characters, texts))
 
 
 # -- privilege escalation ---------------------------------------------------------------------

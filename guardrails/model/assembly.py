@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +19,12 @@ from guardrails.model.files import (
     MAX_METADATA_BYTES,
     ReadBudget,
     check_shape,
+    collector_paused,
     confined,
     read_text,
 )
 from guardrails.model.intrinsics import Evaluator
-from guardrails.model.site import Site
+from guardrails.model.site import Site, location_suffix
 from guardrails.model.template import load_template
 from guardrails.model.values import Text, Token
 
@@ -34,7 +34,7 @@ REMEDIATION_METADATA = "lambda-guardrails:remediation"
 _UNKNOWN_ENV = ("unknown-account", "unknown-region")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a template of thousands of functions has 6 each
 class Resource:
     """One resource. Its properties are evaluated on first use, once: most resources of a real
     template (tables, queues, dashboards...) are never read by a rule."""
@@ -45,10 +45,19 @@ class Resource:
     construct_path: str | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
     evaluator: Evaluator | None = field(default=None, repr=False, compare=False)
+    #: ``properties``, once evaluated
+    _evaluated: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
-    @cached_property
+    @property
     def properties(self) -> dict[str, Any]:
         """The ``Properties`` with every intrinsic evaluated (see ``values``)."""
+        evaluated = self._evaluated
+        if evaluated is None:
+            evaluated = self._evaluate()
+            object.__setattr__(self, "_evaluated", evaluated)  # a cache, not a field to change
+        return evaluated
+
+    def _evaluate(self) -> dict[str, Any]:
         if self.evaluator is None:
             return dict(self.raw_properties)
         value = self.evaluator.evaluate(self.raw_properties)
@@ -73,8 +82,13 @@ class StackTemplate:
 
     def site(self, resource: Resource, *path: str | int) -> Site:
         """Where ``resource`` of this template is, at ``Properties/<path>``."""
-        return Site(self.name, resource.logical_id, resource.construct_path, self.template_path).at(
-            *path
+        suffix = location_suffix(path)
+        return Site(
+            self.name,
+            resource.logical_id,
+            resource.construct_path,
+            self.template_path,
+            f"Properties/{suffix}" if suffix else "Properties",
         )
 
     def reference(self, value: Any) -> str | None:
@@ -114,6 +128,15 @@ def load(path: str | Path) -> Assembly:
     return Assembly(stacks=(load_template_file(p),))
 
 
+def stack_from_document(
+    doc: Mapping[str, Any], name: str, account: str | None = None, region: str | None = None
+) -> StackTemplate:
+    """A template already in memory (the hardening Aspect's view of a stack before synthesis)
+    as the model reads a template file."""
+    return _stack(doc, name, Path(name), paths={}, account=account, region=region, assets={})
+
+
+@collector_paused()
 def load_template_file(path: Path, name: str | None = None) -> StackTemplate:
     doc = load_template(path)
     stack_name = name or path.name.split(".")[0]
@@ -140,6 +163,7 @@ class _Reading:
     templates: set[Path] = field(default_factory=set)
 
 
+@collector_paused()
 def load_assembly(directory: Path, only_templates: set[Path] | None = None) -> Assembly:
     """Read ``manifest.json`` and every stack template of the assembly and its nested stages.
 
@@ -248,8 +272,16 @@ def _read_assembly(directory: Path, reading: _Reading, depth: int) -> None:
                     if item.get("type") == ACK_METADATA and isinstance(data, dict):
                         reasons = {k: v for k, v in data.items() if isinstance(v, str)}
                         reading.acks.setdefault(path.lstrip("/"), {}).update(reasons)
-                    elif item.get("type") == REMEDIATION_METADATA and isinstance(data, dict):
-                        changes.append({**data, "construct_path": path.lstrip("/"), "stack": name})
+                    elif item.get("type") == REMEDIATION_METADATA:
+                        # one change (a dict) of the construct at ``path``, or the changes
+                        # of one synth to a stack (a list), each naming its construct below it
+                        for change in data if isinstance(data, list) else [data]:
+                            if isinstance(change, dict):
+                                at = path.lstrip("/")
+                                own = change.get("construct_path")
+                                if isinstance(data, list) and isinstance(own, str):
+                                    at = own if own.startswith(at + "/") else at
+                                changes.append({**change, "construct_path": at, "stack": name})
             resolved = template_path.resolve()
             if reading.only is not None and resolved not in reading.only:
                 continue

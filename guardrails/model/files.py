@@ -14,6 +14,9 @@ model, the rules or the writers can hit Python's recursion limit or run for ever
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,6 +56,27 @@ class ReadBudget:
                 f"{path}: the scan read more than {MAX_SCAN_BYTES // MIB} MiB of templates and "
                 "metadata; scan the stacks in smaller groups"
             )
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the block, then back as it was (usable as a
+    decorator too).
+
+    Reading a template and scanning it build objects that live until the scan ends: the parsed
+    document, then a hundred or so per function (the graph, the findings). Each full
+    collection walks every one of them, and the larger the template, the more full
+    collections run: that made the cost per function grow with the template. Neither makes
+    reference cycles (the graph breaks its one once built), so reference counting still frees
+    everything they drop; the collector runs when the block ends, as it would have."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def inside(path: Path, root: Path) -> bool:

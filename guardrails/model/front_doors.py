@@ -63,7 +63,7 @@ _OTHER_WAF_TARGETS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RestStage:
     """A deployed stage of the REST API that fronts the function."""
 
@@ -78,7 +78,7 @@ class RestStage:
     declared_by: str = "stage"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RestMethod:
     """An ``AWS::ApiGateway::Method`` whose integration invokes the function."""
 
@@ -108,7 +108,7 @@ class RestMethod:
         return f"{method} {self.path}" if self.path else method
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HttpRoute:
     """An ``AWS::ApiGatewayV2::Route`` of an HTTP API whose integration is the function."""
 

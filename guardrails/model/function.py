@@ -17,7 +17,7 @@ from guardrails.model.values import Value
 from guardrails.model.vpc import NetworkPlacement
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Statement:
     """One IAM policy statement, with actions and resources as given (wildcards kept)."""
 
@@ -36,7 +36,7 @@ class Statement:
         return self.effect == "Allow"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ManagedPolicy:
     """A managed policy attached to a role: AWS managed (by name) or customer managed."""
 
@@ -52,7 +52,7 @@ class ManagedPolicy:
         return self.aws_name.rsplit("/", 1)[-1] if self.aws_name else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ExecutionRole:
     """The function's execution role, when it is defined in the template."""
 
@@ -69,7 +69,7 @@ class ExecutionRole:
     functions: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Permission:
     """An ``AWS::Lambda::Permission`` that lets a principal invoke the function."""
 
@@ -90,7 +90,7 @@ class Permission:
         return self.function_url_auth_type is not None or self.invoked_via_function_url is True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FunctionUrl:
     """An ``AWS::Lambda::Url``: a public HTTPS endpoint of the function."""
 
@@ -101,7 +101,7 @@ class FunctionUrl:
     function: Value = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LogGroup:
     site: Site
     name: Value = None
@@ -112,14 +112,14 @@ class LogGroup:
     linked_by: str = "logging_config"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VpcPlacement:
     site: Site
     subnet_ids: tuple[Value, ...] = ()
     security_group_ids: tuple[Value, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Code:
     """Where the function's code comes from."""
 
@@ -131,7 +131,7 @@ class Code:
     asset_path: Path | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventSourceMapping:
     site: Site
     event_source_arn: Value = None
@@ -147,7 +147,7 @@ class EventSourceMapping:
     source_site: Site | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Alarm:
     """An ``AWS::CloudWatch::Alarm`` of the template on one of the function's metrics."""
 
@@ -156,7 +156,7 @@ class Alarm:
     namespace: Value = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Schedule:
     """An ``AWS::Scheduler::Schedule`` of the template whose target is the function: EventBridge
     Scheduler invokes it asynchronously through the schedule's role, without a Permission."""
@@ -164,13 +164,13 @@ class Schedule:
     site: Site
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventInvokeConfig:
     site: Site
     on_failure_destination: Value = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LambdaFunction:
     """An ``AWS::Lambda::Function`` and everything around it in the assembly."""
 
@@ -231,7 +231,7 @@ class LambdaFunction:
         return pt if isinstance(pt, str) else "Zip"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Orphans:
     """The ``AWS::Lambda::Permission`` and ``AWS::Lambda::Url`` resources of one template that
     the graph could not attach to a function of the assembly: their ``FunctionName`` /

@@ -24,6 +24,7 @@ from typing import Any
 from guardrails.errors import describe
 from guardrails.model import front_doors, vpc
 from guardrails.model.assembly import Assembly, Resource, StackTemplate
+from guardrails.model.facts import function_of_log_group_name
 from guardrails.model.files import inside
 from guardrails.model.framework import is_framework_function
 from guardrails.model.function import (
@@ -55,7 +56,6 @@ from guardrails.model.values import (
 )
 
 _AWS_MANAGED = re.compile(r"^arn:(?:aws[a-z-]*|\$\{AWS::Partition\}):iam::aws:policy/(.+)$")
-_LAMBDA_LOG_PREFIX = "/aws/lambda/"
 #: resource type of an event source -> its kind
 _SOURCE_KINDS = {
     "AWS::SQS::Queue": "sqs",
@@ -154,6 +154,9 @@ def build(assembly: Assembly, errors: list[str] | None = None) -> AssemblyGraph:
             continue
         if found.permissions or found.urls:
             orphans.append(found)
+    # each graph knows its peers, itself included: a reference cycle, which would keep every
+    # index alive until the cyclic collector runs. Nothing reads the graphs after this.
+    graphs.clear()
     return AssemblyGraph(out, orphans)
 
 
@@ -340,6 +343,10 @@ class StackGraph:
                         self.foreign_policies_of_role[foreign].append(p)
         self._index_log_groups()
         self._index_alarms()
+        #: role logical id -> (the role resource, its ``ExecutionRole``), built on first use
+        self._roles: dict[str, tuple[Resource, ExecutionRole]] = {}
+        #: the template's parameters, one copy shared by its functions (``parameters``)
+        self._parameters: dict[str, Any] | None = None
         # EventBridge Scheduler invokes through the schedule's role: no Permission to follow
         self.schedules_of_fn: dict[str, list[Resource]] = defaultdict(list)
         for r in by_type["AWS::Scheduler::Schedule"]:
@@ -427,6 +434,7 @@ class StackGraph:
         stack = self.stack
         props = r.properties
         role = self.execution_role(r)
+        placement = self.vpc(r)
         tags = {
             t["Key"]: t.get("Value")
             for t in as_list(props.get("Tags"))
@@ -441,7 +449,7 @@ class StackGraph:
             permissions=tuple(self.permissions(r.logical_id)),
             urls=tuple(_url(owner, u) for owner, u in self._front_doors(_URL, r.logical_id)),
             log_groups=tuple(self.log_groups(r)),
-            vpc=self.vpc(r),
+            vpc=placement,
             code=self.code(r),
             event_source_mappings=tuple(
                 self.event_source_mapping(m)
@@ -462,11 +470,18 @@ class StackGraph:
                 Schedule(site(stack, s, "Target"))
                 for s in self.schedules_of_fn.get(r.logical_id, ())
             ),
-            network=vpc.placement(self, r) if self.vpc(r) is not None else None,
+            network=vpc.placement(self, r) if placement is not None else None,
             account=stack.account,
             region=stack.region,
-            parameters=dict(stack.parameters),
+            parameters=self.parameters(),
         )
+
+    def parameters(self) -> dict[str, Any]:
+        """The template's parameters as ``LambdaFunction.parameters`` holds them: one copy per
+        template, shared by its functions (read-only, as the whole model)."""
+        if self._parameters is None:
+            self._parameters = dict(self.stack.parameters)
+        return self._parameters
 
     def event_source_mapping(self, m: Resource) -> EventSourceMapping:
         arn = m.properties.get("EventSourceArn")
@@ -508,7 +523,17 @@ class StackGraph:
 
     def role(self, r: Resource) -> ExecutionRole:
         """``r`` (a role of this template) with everything that grants it permissions, in this
-        template and, through its exports, in the assembly's other stacks."""
+        template and, through its exports, in the assembly's other stacks.
+
+        Built once per role: the functions that share it share the same (immutable) object,
+        so a role shared by a thousand functions is not read a thousand times (nor are its
+        statements: what the rules decide about one is remembered, ``values.memoized``)."""
+        role = self._roles.get(r.logical_id)
+        if role is None or role[0] is not r:
+            role = self._roles[r.logical_id] = (r, self._build_role(r))
+        return role[1]
+
+    def _build_role(self, r: Resource) -> ExecutionRole:
         stack = self.stack
         props = r.properties
         key = (stack.name, r.logical_id)
@@ -668,17 +693,9 @@ class StackGraph:
                         )
 
     def _function_of_log_group_name(self, name: Any) -> str | None:
-        """The function whose default log group ``/aws/lambda/<function name>`` this name is:
-        by ``Ref`` to the function (CDK's form), or by the function's literal name."""
-        if isinstance(name, Text) and len(name.parts) == 2:
-            prefix, ref = name.parts
-            if prefix == _LAMBDA_LOG_PREFIX and isinstance(ref, Token) and ref.kind == "ref":
-                return ref.resource if ref.resource in self.fn_ids else None
-            return None
-        literal_name = literal_str(name)
-        if literal_name and literal_name.startswith(_LAMBDA_LOG_PREFIX):
-            return self.fn_names.get(literal_name[len(_LAMBDA_LOG_PREFIX) :])
-        return None
+        """The function whose default log group ``/aws/lambda/<function name>`` this name is
+        (decided as the hardening Aspect decides it: ``facts.function_of_log_group_name``)."""
+        return function_of_log_group_name(name, self.fn_ids, self.fn_names)
 
     def vpc(self, fn: Resource) -> VpcPlacement | None:
         config = fn.properties.get("VpcConfig")

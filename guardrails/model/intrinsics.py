@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from guardrails.errors import InputError
@@ -50,10 +51,20 @@ class Evaluator:
     #: characters of text ``Fn::Join`` / ``Fn::Sub`` may still build: a small template that
     #: joins one large mapping value thousands of times must not build gigabytes
     _text_budget: int = MAX_BUILT_TEXT
+    #: (kind, target, attribute) -> the one ``Token`` of the template for it: a template
+    #: writes ``Ref AWS::Partition`` or ``Fn::GetAtt Table.Arn`` thousands of times
+    _tokens: dict[tuple[str, str, str | None], Token] = field(default_factory=dict)
 
     # -- entry point -------------------------------------------------------------------------
     def evaluate(self, node: Any) -> Any:
-        # ``type() is`` rather than isinstance: this is the hot loop of loading a template
+        """The value of ``node`` with every intrinsic evaluated.
+
+        A mapping or list without any intrinsic inside is returned as it is, not copied: most
+        of a template (policy documents, tags, settings) is literal, and one copy of it is
+        enough. Callers never modify what they get (the model is read-only). Each child is
+        evaluated once: evaluation counts the text it builds against the template's budget."""
+        # ``type() is`` rather than isinstance, and the two containers written out: this is
+        # the hot loop of loading a template
         kind = type(node)
         if kind is dict:
             if len(node) == 1:
@@ -61,27 +72,62 @@ class Evaluator:
                 if key == "Ref" or key[:4] == "Fn::":
                     handler = _HANDLERS.get(key)
                     return handler(self, arg) if handler is not None else unknown(key)
-            out = {}
+            changed: dict[Any, Any] | None = None  # key -> value, where evaluation changes it
             for k, v in node.items():
-                ev = v if type(v) is str else self.evaluate(v)
-                if ev is not NO_VALUE:
-                    out[k] = ev
-            return out
+                child = type(v)
+                if child is dict or child is list:
+                    ev = self.evaluate(v)
+                    if ev is v:
+                        continue
+                elif v is NO_VALUE:  # a value evaluated already, holding the placeholder
+                    ev = v
+                else:  # a scalar is its own value
+                    continue
+                if changed is None:
+                    changed = {}
+                changed[k] = ev
+            if changed is None:
+                return node
+            return {k: ev for k, v in node.items() if (ev := changed.get(k, v)) is not NO_VALUE}
         if kind is list:
-            out_list = [v if type(v) is str else self.evaluate(v) for v in node]
-            return [ev for ev in out_list if ev is not NO_VALUE]
+            changed_at: dict[int, Any] | None = None  # index -> value, as for a mapping
+            for i, v in enumerate(node):
+                child = type(v)
+                if child is dict or child is list:
+                    ev = self.evaluate(v)
+                    if ev is v:
+                        continue
+                elif v is NO_VALUE:
+                    ev = v
+                else:
+                    continue
+                if changed_at is None:
+                    changed_at = {}
+                changed_at[i] = ev
+            if changed_at is None:
+                return node
+            return [ev for i, v in enumerate(node) if (ev := changed_at.get(i, v)) is not NO_VALUE]
         return node
 
     # -- intrinsics --------------------------------------------------------------------------
+    def _token(self, kind: str, target: str, attribute: str | None = None) -> Token:
+        """``Token(kind, target, attribute)``, one object for all its occurrences (tokens are
+        values: nothing tells two equal ones apart)."""
+        key = (kind, target, attribute)
+        token = self._tokens.get(key)
+        if token is None:
+            token = self._tokens[key] = Token(kind, target, attribute)
+        return token
+
     def ref(self, name: Any) -> Any:
         if not isinstance(name, str):
             return unknown("Ref")
         if name.startswith("AWS::"):
             return self.pseudo(name)
         if name in self.parameters:
-            return Token("param", name)
+            return self._token("param", name)
         if name in self.resources:
-            return Token("ref", name)
+            return self._token("ref", name)
         return unknown(f"Ref {name}")
 
     def pseudo(self, name: str) -> Any:
@@ -95,7 +141,7 @@ class Evaluator:
             return partition_of(self.region)
         if name == "AWS::StackName" and self.stack_name:
             return self.stack_name
-        return Token("pseudo", name)
+        return self._token("pseudo", name)
 
     def get_att(self, arg: Any) -> Any:
         if isinstance(arg, str) and "." in arg:
@@ -103,7 +149,7 @@ class Evaluator:
         if isinstance(arg, list) and len(arg) == 2:
             logical_id, attribute = arg[0], self.evaluate(arg[1])
             if isinstance(logical_id, str) and isinstance(attribute, str):
-                return Token("getatt", logical_id, attribute)
+                return self._token("getatt", logical_id, attribute)
         return unknown("Fn::GetAtt")
 
     def join(self, arg: Any) -> Any:
@@ -138,11 +184,9 @@ class Evaluator:
         else:
             return unknown("Fn::Sub")
         parts: list[str | Token] = []
-        pos = 0
-        for m in _SUB_VAR.finditer(template):
-            parts.append(template[pos : m.start()])
-            pos = m.end()
-            name = m.group(1)
+        *segments, tail = _sub_segments(template)
+        for before, name in segments:
+            parts.append(before)
             if name.startswith("!"):
                 parts.append("${" + name[1:] + "}")
                 continue
@@ -150,7 +194,7 @@ class Evaluator:
                 value = variables[name]
             elif "." in name and name.split(".", 1)[0] in self.resources:
                 logical_id, attribute = name.split(".", 1)
-                value = Token("getatt", logical_id, attribute)
+                value = self._token("getatt", logical_id, attribute)
             else:
                 value = self.ref(name)
             if isinstance(value, Text):
@@ -160,7 +204,7 @@ class Evaluator:
             else:
                 lit = literal_str(value)
                 parts.append(self._spend(lit) if lit is not None else unknown(name))
-        parts.append(template[pos:])
+        parts.append(tail[0])
         return _text(parts)
 
     def _spend(self, part: str | Token) -> str | Token:
@@ -259,6 +303,19 @@ class Evaluator:
                 return True
             return None if None in values else False
         return None
+
+
+@lru_cache(maxsize=1024)  # CDK writes the same few ``Fn::Sub`` strings for every function
+def _sub_segments(template: str) -> tuple[tuple[str, str], ...]:
+    """An ``Fn::Sub`` string as (literal text, variable name) pairs, then (the text after the
+    last variable, "")."""
+    segments = []
+    pos = 0
+    for m in _SUB_VAR.finditer(template):
+        segments.append((template[pos : m.start()], m.group(1)))
+        pos = m.end()
+    segments.append((template[pos:], ""))
+    return tuple(segments)
 
 
 def _text(parts: list[str | Token]) -> Any:

@@ -69,8 +69,13 @@ def resource_line(template_path: str, logical_id: str) -> int | None:
     line = scan.resources.get(logical_id)
     if line is not None or not scan.sam:
         return line
-    sources = [s for s in scan.resources if logical_id.startswith(s) and len(s) < len(logical_id)]
-    return scan.resources[max(sources, key=len)] if sources else None
+    # the longest id it starts with: its prefixes, longest first (not every resource of the
+    # file for each finding: a SAM template of a thousand functions has thousands)
+    for end in range(len(logical_id) - 1, -1, -1):
+        line = scan.resources.get(logical_id[:end])
+        if line is not None:
+            return line
+    return None
 
 
 def property_line(template_path: str, logical_id: str, location: str) -> int | None:

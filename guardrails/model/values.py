@@ -13,12 +13,13 @@ decided and a rule says nothing about it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any, TypeVar, Union
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Token:
     """A value that is known only when CloudFormation deploys the template."""
 
@@ -55,7 +56,7 @@ class Token:
         return self.stack, Token(self.kind, self.target, self.attribute)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Text:
     """A string made of literal parts and tokens, such as an ``Fn::Join`` of an ARN."""
 
@@ -155,3 +156,42 @@ def dig(value: Any, *path: str | int) -> Any:
                 return None
             value = value.get(key)
     return value
+
+
+_R = TypeVar("_R")
+
+
+def memoized(maxsize: int = 4096) -> Callable[[Callable[..., _R]], Callable[..., _R]]:
+    """``functools.lru_cache`` for a pure function of template values (strings, tokens, texts,
+    and tuples of them), whose arguments are not always fit to be a cache key: a call with any
+    other value (a number, a mapping where IAM expects a string) is computed and not cached.
+    Numbers are left out because a key compares them by value: ``(1,)`` is ``(True,)`` and
+    ``(1.0,)`` to a cache, where a template tells them apart.
+
+    The functions that use it decide something about one statement or principal from its
+    content alone; functions of a template written by CDK repeat the same statements, and
+    several rules ask the same, so the answer is computed once per distinct content."""
+
+    def decorate(fn: Callable[..., _R]) -> Callable[..., _R]:
+        cached = functools.lru_cache(maxsize=maxsize, typed=True)(fn)
+
+        @functools.wraps(fn)
+        def call(*args: Any) -> _R:
+            return cached(*args) if all(map(_key_part, args)) else fn(*args)
+
+        return call
+
+    return decorate
+
+
+def _key_part(value: Any) -> bool:
+    """Whether a cache may tell ``value`` apart from every other by equality: a string, a
+    flag (the cache compares argument types too), a token or text, or a tuple of those."""
+    kind = type(value)
+    if kind is tuple:
+        return _KEY_TYPES.issuperset(map(type, value))
+    return kind in _KEY_TYPES or kind is bool
+
+
+#: types whose equality is identity of content: strings, and tokens and texts (of strings)
+_KEY_TYPES = frozenset({str, Token, Text})

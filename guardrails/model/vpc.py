@@ -37,7 +37,7 @@ DEFAULT_ROUTES = ("0.0.0.0/0", "::/0")
 DEFAULT_EGRESS_CIDR = "0.0.0.0/0"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Subnet:
     """An ``AWS::EC2::Subnet`` of the template the function is placed in."""
 
@@ -60,7 +60,7 @@ class Subnet:
         return self.site.logical_id
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EgressRule:
     """One outbound rule of a security group: an entry of ``SecurityGroupEgress``, an
     ``AWS::EC2::SecurityGroupEgress`` resource, or EC2's default rule (``default``)."""
@@ -76,7 +76,7 @@ class EgressRule:
     default: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SecurityGroup:
     """An ``AWS::EC2::SecurityGroup`` of the template attached to the function."""
 
@@ -93,7 +93,7 @@ class SecurityGroup:
         return self.site.logical_id
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VpcEndpoint:
     """An ``AWS::EC2::VPCEndpoint`` of the template in the function's VPC."""
 
@@ -105,7 +105,7 @@ class VpcEndpoint:
     endpoint_type: Value = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NetworkPlacement:
     """The resolved network around a VPC function (``LambdaFunction.network``)."""
 

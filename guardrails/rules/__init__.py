@@ -19,7 +19,7 @@ from guardrails.rules.base import Rule, RuleContext, Violation, registry
 
 def all_rules() -> list[Rule]:
     """Every rule, in catalog order."""
-    return sorted(registry().values(), key=lambda r: _catalog_order(r.id))
+    return sorted(registry().values(), key=lambda r: catalog_order(r.id))
 
 
 def get(rule_id: str) -> Rule | None:
@@ -29,9 +29,10 @@ def get(rule_id: str) -> Rule | None:
 _CONCERN_ORDER = ["IAM", "SEC", "INP", "OBS", "DEP", "NET", "CFG"]
 
 
-def _catalog_order(rule_id: str) -> tuple[int, int]:
+def catalog_order(rule_id: str) -> tuple[int, int]:
+    """Where a rule id sorts in the catalog: by concern (``GR-IAM`` first), then number."""
     _, concern, number = rule_id.split("-")
     return _CONCERN_ORDER.index(concern), int(number)
 
 
-__all__ = ["Rule", "RuleContext", "Violation", "all_rules", "get"]
+__all__ = ["Rule", "RuleContext", "Violation", "all_rules", "catalog_order", "get"]

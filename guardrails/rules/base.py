@@ -27,7 +27,7 @@ CONCERNS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Violation:
     """One problem, at one place. ``message`` never contains a secret value."""
 

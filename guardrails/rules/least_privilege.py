@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from itertools import compress
 from typing import Any
 
 from guardrails.model import actions
+from guardrails.model.facts import OWN_ACCOUNT, VPC_ENI_ACTIONS, same_boundary
 from guardrails.model.function import (
     ExecutionRole,
     LambdaFunction,
@@ -25,7 +28,7 @@ from guardrails.model.function import (
     Statement,
 )
 from guardrails.model.site import Site
-from guardrails.model.values import Text, Token, as_list
+from guardrails.model.values import Text, Token, as_list, memoized
 from guardrails.rules.base import RuleContext, Violation, orphan_check, rule
 from guardrails.rules.quoting import (
     FUNCTION_NAME,
@@ -50,13 +53,6 @@ ADMIN_POLICIES = {
 #: GR-IAM-02: AWS managed ``...FullAccess`` policies, with the version suffixes AWS appends to
 #: their successors (``CloudWatchFullAccessV2``, ``AmazonDynamoDBFullAccess_v2``)
 FULL_ACCESS = re.compile(r"FullAccess(?:_?[vV]\d+)?$")
-#: GR-IAM-05: what a VPC function's role needs on "*" so that Lambda can attach it to its subnets
-VPC_NETWORK_INTERFACE_ACTIONS = (
-    "ec2:CreateNetworkInterface",
-    "ec2:DeleteNetworkInterface",
-    "ec2:AssignPrivateIpAddresses",
-    "ec2:UnassignPrivateIpAddresses",
-)
 #: GR-IAM-05: actions the catalog lists with a resource type that covers only part of what
 #: they do, so that the common use accepts nothing but "*"; CDK's own grant writes them on "*"
 STAR_IN_PRACTICE = (
@@ -90,9 +86,7 @@ LOG_POLICIES = {
 #: stands for a template value inside a resource pattern: no resource name contains it
 _TOKEN_MARK = "\x02"
 #: stands for ``${AWS::AccountId}`` (the stack's own account) when the account is not known
-_OWN_ACCOUNT = "\x03"
 _ARN_ACCOUNT = re.compile(r"^arn:[^:]*:[^:]+:[^:]*:(\d{12}|\x03)(?::|$)")
-_POLICY_ARN = re.compile(r"^arn:[^:]*:iam::([^:]*):policy/(.+)$")
 
 
 def _literal_patterns(values: tuple[Any, ...]) -> list[str]:
@@ -135,7 +129,12 @@ def _sid(stmt: Statement) -> str:
 
 def grants_every_action(stmt: Statement) -> bool:
     """An Allow whose ``Action`` holds ``"*"`` / ``"*:*"``."""
-    return stmt.allows and any(actions.is_full_wildcard(a) for a in _literal_patterns(stmt.actions))
+    return stmt.allows and _holds_full_wildcard(stmt.actions)
+
+
+@memoized()  # GR-IAM-03 to 07 each ask, of the same statements
+def _holds_full_wildcard(values: tuple[Any, ...]) -> bool:
+    return any(actions.is_full_wildcard(a) for a in _literal_patterns(values))
 
 
 def _left_to_iam03(stmt: Statement) -> bool:
@@ -163,31 +162,83 @@ def _resource_pattern(value: Any) -> str | None:
 def _on_every_resource(stmt: Statement, granted: Iterable[str]) -> tuple[list[str], list[str]]:
     """Of the catalog actions ``granted`` by an Allow statement, those it grants on every
     resource they can act on (``"*"``, NotResource, an ARN such as ``arn:aws:s3:::*``: see
-    ``actions.covers_every_resource``), and the ``Resource`` entries that make it so."""
-    patterns = tuple((_resource(r), _resource_pattern(r)) for r in stmt.resources)
-    hits, entries = _wide_grants(tuple(granted), patterns, bool(stmt.not_resources))
-    return list(hits), list(entries)
+    ``actions.covers_every_resource``), and the ``Resource`` entries that make it so (as a
+    message shows them: worded only for a statement that has such actions)."""
+    hits, entries = _wide_grants(
+        tuple(granted), _resource_patterns(stmt.resources), bool(stmt.not_resources)
+    )
+    shown = dict.fromkeys(_resource(stmt.resources[i]) for i in entries)
+    return list(hits), list(shown)
+
+
+@memoized()  # GR-IAM-05, 06 and 07 read the same statement
+def _resource_patterns(resources: tuple[Any, ...]) -> tuple[str | None, ...]:
+    """Each ``Resource`` entry as an IAM pattern (``_resource_pattern``)."""
+    return tuple(_resource_pattern(r) for r in resources)
 
 
 @lru_cache(maxsize=4096)  # the same statements recur across functions (CDK grants)
 def _wide_grants(
-    granted: tuple[str, ...], patterns: tuple[tuple[str, str | None], ...], not_resources: bool
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    hits: list[str] = []
-    entries: list[str] = []
+    granted: tuple[str, ...], patterns: tuple[str | None, ...], not_resources: bool
+) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """``_on_every_resource`` of the patterns: the actions, and the indexes of the entries
+    that cover every resource of one of them (in the order of the actions, then entries)."""
+    if not_resources:
+        return granted, ()
+    if not any(pattern is not None and not _every_name(pattern) for pattern in patterns):
+        # "*" covers every resource of every action (no catalog needed); a token, none
+        stars = tuple(i for i, pattern in enumerate(patterns) if pattern is not None)
+        return (granted, stars) if granted and stars else ((), ())
+    groups = _by_arn_formats(granted)
+    # per entry, whether it covers every resource of each group (one action stands for it)
+    verdicts = [
+        actions.covers_every_resource_of(pattern, groups.first) if pattern is not None else None
+        for pattern in patterns
+    ]
+    if not any(covers and any(covers) for covers in verdicts):
+        return (), ()  # the common case: every entry names some resources
+    # per group, the entries that cover every resource of its actions
+    wide = [
+        [i for i, covers in enumerate(verdicts) if covers and covers[g]]
+        for g in range(len(groups.first))
+    ]
+    covered = [bool(found) for found in wide]  # per group
+    hits = tuple(compress(granted, map(covered.__getitem__, groups.of)))
+    # in the order of the actions that first name each group
+    entries = dict.fromkeys(i for found in wide for i in found)
+    return hits, tuple(entries)
+
+
+def _every_name(pattern: str) -> bool:
+    """``"*"`` (or ``"**"``...): every resource of every action."""
+    text = pattern.strip()
+    return bool(text) and set(text) == {"*"}
+
+
+@dataclass(frozen=True)
+class _Groups:
+    """Actions grouped by their ARN formats: the first action of each group, in order, and
+    the group of every action."""
+
+    first: tuple[str, ...]
+    of: tuple[int, ...]
+
+
+@lru_cache(maxsize=1024)
+def _by_arn_formats(granted: tuple[str, ...]) -> _Groups:
+    """Whether an entry covers every resource of an action depends on the action's ARN formats
+    alone (``actions.covers_every_resource``): the hundred actions of ``s3:*`` fall into a few
+    groups, each decided once."""
+    index: dict[tuple[str, ...] | None, int] = {}
+    first: list[str] = []
+    of: list[int] = []
     for action in granted:
-        if not_resources:
-            hits.append(action)
-            continue
-        wide = [
-            shown
-            for shown, pattern in patterns
-            if pattern is not None and actions.covers_every_resource(pattern, action)
-        ]
-        if wide:
-            hits.append(action)
-            entries.extend(e for e in wide if e not in entries)
-    return tuple(hits), tuple(entries)
+        formats = actions.arn_formats(action)
+        if formats not in index:
+            index[formats] = len(first)
+            first.append(action)
+        of.append(index[formats])
+    return _Groups(tuple(first), tuple(of))
 
 
 def _wide_site(stmt: Statement) -> Site:
@@ -211,6 +262,17 @@ def _via(patterns: list[str], hits: list[str]) -> str:
 def _reported_by_narrower_rules() -> frozenset[str]:
     """Actions GR-IAM-06 and GR-IAM-07 report on a wildcard resource (lower case)."""
     return frozenset(actions.escalation_actions()) | {a.lower() for a in SECRET_MATERIAL_READS}
+
+
+@cache
+def _not_judged_by_iam05(vpc: bool) -> frozenset[str]:
+    """Actions GR-IAM-05 leaves out (lower case): those the narrower rules report, those that
+    accept only "*" in practice, and on a VPC function the network-interface actions. One set
+    per kind of function, not one per function."""
+    star_only = {a.lower() for a in STAR_IN_PRACTICE}
+    if vpc:
+        star_only |= {a.lower() for a in VPC_ENI_ACTIONS}  # what Lambda needs on "*"
+    return _reported_by_narrower_rules() | star_only
 
 
 @rule(
@@ -403,7 +465,7 @@ def service_wide_action(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violat
     for stmt in fn.role.statements:
         if not stmt.allows or grants_every_action(stmt):
             continue
-        wide = [a for a in _literal_patterns(stmt.actions) if actions.is_service_wide(a)]
+        wide = _service_wide(tuple(_literal_patterns(stmt.actions)))
         if wide:
             scope = "the service" if len(wide) == 1 else "each service"
             yield Violation(
@@ -411,6 +473,12 @@ def service_wide_action(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violat
                 f"Allows {_actions(wide)} (every action of {scope}) on "
                 f"{_resources(stmt)}{_sid(stmt)}.",
             )
+
+
+@memoized()
+def _service_wide(patterns: tuple[str, ...]) -> tuple[str, ...]:
+    """The service-wide entries (``s3:*``) of an ``Action`` list."""
+    return tuple(a for a in patterns if actions.is_service_wide(a))
 
 
 @rule(
@@ -457,8 +525,8 @@ def wildcard_resource(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violatio
       ``ec2:DescribeNetworkInterfaces``, ``s3:ListAllMyBuckets``), and
       ``cloudwatch:PutMetricData``, whose only resource type (OpenTelemetry ``dataset``) does
       not cover classic metrics, so CDK's own ``Metric.grant_put_metric_data`` writes it on
-      ``"*"`` (``STAR_IN_PRACTICE``); on a VPC function the four
-      network-interface actions Lambda needs (``VPC_NETWORK_INTERFACE_ACTIONS``); statements
+      ``"*"`` (``STAR_IN_PRACTICE``); on a VPC function the network-interface actions
+      Lambda needs (those of ``AWSLambdaVPCAccessExecutionRole``); statements
       GR-IAM-03 reports (``"*"``, NotAction); the privilege-escalation and secret-read
       actions, which GR-IAM-06 (critical) and GR-IAM-07 (high) report on the same resource.
       ``s3:*`` on ``"*"`` is reported here AND by GR-IAM-04: the wildcard action and the
@@ -476,10 +544,7 @@ def wildcard_resource(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violatio
     """
     if fn.role is None:
         return
-    elsewhere = _reported_by_narrower_rules()
-    star_only = {a.lower() for a in STAR_IN_PRACTICE}
-    if fn.vpc is not None:
-        star_only |= {a.lower() for a in VPC_NETWORK_INTERFACE_ACTIONS}
+    skip = _not_judged_by_iam05(fn.vpc is not None)
     for stmt in fn.role.statements:
         if not stmt.allows or _left_to_iam03(stmt):
             continue
@@ -496,7 +561,7 @@ def wildcard_resource(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violatio
                 "catalog cannot be judged.",
                 severity="info",
             )
-        scoped = _scopable(tuple(patterns), elsewhere | star_only)
+        scoped = _scopable(tuple(patterns), skip)
         hits, entries = _on_every_resource(stmt, scoped)
         if hits:
             they = "it supports" if len(hits) == 1 else "they support"
@@ -568,12 +633,7 @@ def privilege_escalation(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Viola
         if not stmt.allows or _left_to_iam03(stmt):
             continue
         patterns = _literal_patterns(stmt.actions)
-        granted = [
-            e.action
-            for e in escalation.values()
-            if any(actions.matches(p, e.action) for p in patterns)
-        ]
-        hits, entries = _on_every_resource(stmt, granted)
+        hits, entries = _on_every_resource(stmt, _escalations(tuple(patterns)))
         if not hits:
             continue
         if len(hits) == 1:
@@ -586,6 +646,22 @@ def privilege_escalation(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Viola
             _wide_site(stmt),
             f"Allows {what} on {_where(stmt, entries)}{_sid(stmt)}: {why}.",
         )
+
+
+@memoized()
+def _escalations(patterns: tuple[str, ...]) -> tuple[str, ...]:
+    """The privilege-escalation actions the ``Action`` patterns grant, in the data's order."""
+    return tuple(
+        e.action
+        for e in actions.escalation_actions().values()
+        if any(actions.matches(p, e.action) for p in patterns)
+    )
+
+
+@memoized()
+def _secret_material_reads(patterns: tuple[str, ...]) -> tuple[str, ...]:
+    """The reads of ``SECRET_MATERIAL_READS`` the ``Action`` patterns grant."""
+    return tuple(a for a in SECRET_MATERIAL_READS if any(actions.matches(p, a) for p in patterns))
 
 
 @rule(
@@ -628,8 +704,7 @@ def secret_reads(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
         if not stmt.allows or _left_to_iam03(stmt):
             continue
         patterns = _literal_patterns(stmt.actions)
-        granted = [a for a in SECRET_MATERIAL_READS if any(actions.matches(p, a) for p in patterns)]
-        hits, entries = _on_every_resource(stmt, granted)
+        hits, entries = _on_every_resource(stmt, _secret_material_reads(tuple(patterns)))
         if hits:
             yield Violation(
                 _wide_site(stmt),
@@ -776,50 +851,10 @@ def foreign_trust(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
             )
 
 
-def _policy_identity(value: Any, account: str | None) -> tuple[str | None, str] | None:
-    """(account, path/name) of a role's boundary ARN. ``${AWS::AccountId}`` is ``account``,
-    the stack's; the account is None when that is not known either. A literal that is not a
-    policy ARN compares as a whole; another template value makes it undecidable (None)."""
-    if isinstance(value, str):
-        text = value.strip()
-    elif isinstance(value, Text):
-        pieces = []
-        for part in value.parts:
-            if isinstance(part, str):
-                pieces.append(part)
-            elif part.kind == "pseudo" and part.target == "AWS::Partition":
-                pieces.append("aws")
-            elif part.kind == "pseudo" and part.target == "AWS::AccountId":
-                pieces.append(account or _OWN_ACCOUNT)
-            else:
-                return None
-        text = "".join(pieces)
-    else:
-        return None
-    match = _POLICY_ARN.match(text)
-    if match is None:
-        return (None, text) if isinstance(value, str) else None
-    owner = match.group(1)
-    return (None if owner == _OWN_ACCOUNT else owner), match.group(2)
-
-
-def _required_boundary(required: str) -> tuple[str | None, str]:
-    """The policy's ``permissions_boundary``: an ARN, or a policy name (with its path)."""
-    match = _POLICY_ARN.match(required.strip())
-    if match:
-        return match.group(1), match.group(2)
-    name = required.strip().strip("/")
-    return None, name[len("policy/") :] if name.startswith("policy/") else name
-
-
 def _same_boundary(role: ExecutionRole, required: str, account: str | None) -> bool | None:
-    have = _policy_identity(role.permissions_boundary, account)
-    if have is None:
-        return None
-    want = _required_boundary(required)
-    if have[1].casefold() != want[1].casefold():
-        return False
-    return have[0] is None or want[0] is None or have[0] == want[0]
+    """Whether the role's boundary is the policy's (compared as the hardening Aspect compares
+    it before it sets one: ``model.facts.same_boundary``)."""
+    return same_boundary(role.permissions_boundary, required, account)
 
 
 @rule(
@@ -1028,17 +1063,17 @@ def _confused_deputy(p: Permission, target: str) -> Iterator[Violation]:
 
 def _account_of(value: Any) -> str | None:
     """The AWS account a principal or ARN names: an account id, ``arn:...:iam::<id>:root``,
-    a role, user or resource ARN. ``_OWN_ACCOUNT`` for ``${AWS::AccountId}``; None when the
+    a role, user or resource ARN. ``OWN_ACCOUNT`` for ``${AWS::AccountId}``; None when the
     value names no account (a service, ``*``, an S3 ARN) or another template value hides it."""
     if isinstance(value, Token):
         own = value.kind == "pseudo" and value.target == "AWS::AccountId"
-        return _OWN_ACCOUNT if own else None
+        return OWN_ACCOUNT if own else None
     if isinstance(value, Text):
         text = "".join(
             p
             if isinstance(p, str)
             else (
-                _OWN_ACCOUNT if p.kind == "pseudo" and p.target == "AWS::AccountId" else _TOKEN_MARK
+                OWN_ACCOUNT if p.kind == "pseudo" and p.target == "AWS::AccountId" else _TOKEN_MARK
             )
             for p in value.parts
         )
@@ -1046,7 +1081,7 @@ def _account_of(value: Any) -> str | None:
         text = str(value).strip()
     else:
         return None
-    if text == _OWN_ACCOUNT or re.fullmatch(r"\d{12}", text):
+    if text == OWN_ACCOUNT or re.fullmatch(r"\d{12}", text):
         return text
     match = _ARN_ACCOUNT.match(text)
     return match.group(1) if match else None
@@ -1056,7 +1091,7 @@ def _outside(account: str | None, own: str | None, ctx: RuleContext) -> bool:
     """Whether ``account`` is foreign to a stack whose account is ``own`` (None: unknown,
     an environment-agnostic stack). There a literal account may be the stack's own and cannot
     be decided: it is foreign only when the policy lists ``trusted_accounts`` without it."""
-    if account is None or account in (_OWN_ACCOUNT, own):
+    if account is None or account in (OWN_ACCOUNT, own):
         return False
     trusted = ctx.policy.trusted_accounts
     if own is None and not trusted:

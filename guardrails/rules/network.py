@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from guardrails.model import actions
 from guardrails.model.function import LambdaFunction, Statement
 from guardrails.model.site import Site
-from guardrails.model.values import Text, Token, literal_str
+from guardrails.model.values import Text, Token, literal_str, memoized
 from guardrails.model.vpc import EgressRule, SecurityGroup, Subnet, zone_label
 from guardrails.rules.base import RuleContext, Violation, rule
 from guardrails.rules.quoting import quote_az_id, quote_az_name, quote_cidr, quote_enum, quote_port
@@ -108,17 +108,27 @@ def _created_parameter(arn: object) -> bool:
     )
 
 
-def _statement_reads(stmt: Statement) -> Iterator[tuple[str, str]]:
+def _statement_reads(stmt: Statement) -> tuple[tuple[str, str], ...]:
     """(kind, read action) for every sensitive read an Allow statement covers for sure."""
     # CDK's ``StringParameter(...).grant_read(fn)`` reads plain parameters of the template
     plain_only = bool(stmt.resources) and all(_created_parameter(r) for r in stmt.resources)
+    return _reads(stmt.actions, stmt.not_actions, plain_only)
+
+
+@memoized()  # the same grants recur across functions (CDK's grant methods)
+def _reads(
+    granted: tuple[object, ...], not_granted: tuple[object, ...], plain_only: bool
+) -> tuple[tuple[str, str], ...]:
+    """``_statement_reads`` of a statement's ``Action`` / ``NotAction`` entries."""
+    found = []
     for kind, reads in SECRET_READS.items():
         if kind == _SSM and plain_only:
             continue
         for action in reads:
-            if actions.statement_covers(action, actions=stmt.actions, not_actions=stmt.not_actions):
-                yield kind, action
+            if actions.statement_covers(action, actions=granted, not_actions=not_granted):
+                found.append((kind, action))
                 break
+    return tuple(found)
 
 
 def secret_reads(fn: LambdaFunction) -> list[Reason]:

@@ -347,9 +347,8 @@ def unstructured_logs(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violatio
     )
 
 
-#: services that invoke a function asynchronously through its resource policy
 #: services whose permissions invoke a function asynchronously (GR-OBS-06; the hardening
-#: Aspect's dead-letter fix asks ``asynchronous_service`` too)
+#: Aspect's dead-letter fix asks the rule itself, ``cdk.fixes.model``)
 ASYNC_SERVICES = ("s3", "sns", "events", "scheduler", "ses", "logs", "iot")
 _SERVICE_PRINCIPAL = re.compile(r"^([a-z0-9-]+)(?:\.[a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?$")
 _INVOKE_ACTIONS = ("lambda:invokefunction", "lambda:invokeasync", "lambda:*", "*")

@@ -199,7 +199,6 @@ def secret_resolved_into_configuration(fn: LambdaFunction, ctx: RuleContext) -> 
     Secrets Manager and NoEcho parameters, ``<NAME>_PARAMETER_NAME`` for SSM SecureStrings.
     """
     for name, value in fn.environment.items():
-        site = fn.site.at("Environment", "Variables", name)
         text = _with_placeholders(value) or ""
         reference = next(
             (ref for prefix, ref in _SECRET_REFERENCES.items() if prefix in text), None
@@ -207,7 +206,7 @@ def secret_resolved_into_configuration(fn: LambdaFunction, ctx: RuleContext) -> 
         if reference is not None:
             what, suffix, holder = reference
             yield Violation(
-                site,
+                fn.site.at("Environment", "Variables", name),
                 f"Environment variable {name} resolves {what}: the secret's value is stored in "
                 f"the function configuration, readable with lambda:GetFunctionConfiguration. "
                 f"Pass {name}{suffix} instead and grant the function read on that {holder} only",
@@ -216,7 +215,7 @@ def secret_resolved_into_configuration(fn: LambdaFunction, ctx: RuleContext) -> 
         parameter = next((t.target for t in _tokens(value) if _no_echo(fn, t)), None)
         if parameter is not None:
             yield Violation(
-                site,
+                fn.site.at("Environment", "Variables", name),
                 f"Environment variable {name} is set from the NoEcho parameter {parameter}: the "
                 f"value CloudFormation hides is stored in the function configuration, readable "
                 f"with lambda:GetFunctionConfiguration. Keep it in Secrets Manager, pass "

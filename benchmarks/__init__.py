@@ -1,0 +1,1 @@
+"""Benchmarks: a generator of realistic CDK apps (``apps``) and the runner (``run``)."""

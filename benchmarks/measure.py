@@ -1,0 +1,171 @@
+"""One measurement, in a process of its own (the runner starts one per measurement).
+
+    python -m benchmarks.measure synth --functions 720 --stacks 6 --variant plugin --result F
+    python -m benchmarks.measure scan cdk.out --result F
+
+Writes a JSON object to ``--result``: the seconds measured and the peak RSS of this process
+(and, for ``synth``, of the jsii kernel's Node.js processes). Only ``app.synth()`` is timed for
+the synth variants (building the app is the same in all), except ``l1-floor``, whose
+hand-written L1 edits before the synth are timed too (``edit_s``): they are what the hardening
+Aspect does inside the synth.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import resource
+import time
+from pathlib import Path
+from typing import Any
+
+VARIANTS = ("bare", "plugin", "cdk-nag", "harden", "l1-floor")
+
+
+def apply_variant(generated: Any, variant: str) -> float:
+    """Add what ``variant`` adds to the app; returns the seconds spent (only ``l1-floor``'s
+    hand-written edits are counted: the others only register an Aspect or a plugin)."""
+    import aws_cdk as cdk
+
+    app = generated.app
+    if variant == "plugin":
+        import guardrails
+
+        guardrails.protect(app, mode="audit")
+    elif variant == "harden":
+        import guardrails
+
+        guardrails.protect(app, mode="audit", remediate="safe")
+    elif variant == "cdk-nag":
+        import cdk_nag
+
+        # cdk-nag 3 packs are validation plugins (2.x were Aspects: ``Aspects.of(app).add``)
+        cdk.Validations.of(app).add_plugins(
+            cdk_nag.AwsSolutionsChecks(app), cdk_nag.ServerlessChecks(app)
+        )
+    elif variant == "l1-floor":
+        from aws_cdk import aws_lambda as lambda_
+        from aws_cdk import aws_logs as logs
+
+        start = time.perf_counter()
+        for fn in generated.functions:
+            cfn: lambda_.CfnFunction = fn.node.default_child
+            group = logs.CfnLogGroup(fn, "LogGroup", retention_in_days=365)
+            group.apply_removal_policy(cdk.RemovalPolicy.RETAIN)
+            cfn.tracing_config = lambda_.CfnFunction.TracingConfigProperty(mode="Active")
+            cfn.logging_config = lambda_.CfnFunction.LoggingConfigProperty(
+                log_format="JSON", log_group=group.ref
+            )
+        return time.perf_counter() - start
+    elif variant != "bare":
+        raise SystemExit(f"unknown variant {variant!r}")
+    return 0.0
+
+
+def measure_synth(functions: int, stacks: int | None, variant: str, outdir: str) -> dict[str, Any]:
+    from benchmarks.apps import build_app
+
+    start = time.perf_counter()
+    generated = build_app(functions, stacks, outdir)
+    build = time.perf_counter() - start
+    edit = apply_variant(generated, variant)
+    failed = False
+    start = time.perf_counter()
+    try:
+        generated.app.synth()
+    except RuntimeError as exc:  # cdk-nag's errors fail the synth, after all the work is done
+        if "ValidationFailed" not in str(exc):
+            raise
+        failed = True
+    synth = time.perf_counter() - start
+    return {
+        "functions": len(generated.functions),
+        "stacks": len(generated.stacks),
+        "build_s": build,
+        "edit_s": edit,
+        "synth_s": synth,
+        "validation_failed": failed,
+        "rss_python_mb": _self_rss_mb(),
+        "rss_node_mb": _node_rss_mb(),
+    }
+
+
+def measure_scan(assembly: str) -> dict[str, Any]:
+    """``json.loads`` of every template (the floor), then the engine's ``load`` + ``scan`` of the
+    assembly twice: the first pays the one-time costs (the IAM action catalog...)."""
+    from guardrails import engine
+    from guardrails.model import load
+
+    templates = sorted(Path(assembly).glob("*.template.json"))
+    start = time.perf_counter()
+    for path in templates:
+        json.loads(path.read_bytes())
+    floor = time.perf_counter() - start
+    start = time.perf_counter()
+    report = engine.scan(load(assembly))
+    cold = time.perf_counter() - start
+    functions, findings = report.functions, len(report.findings)
+    del report  # the second scan starts from the same heap as the first, not a fuller one
+    gc.collect()
+    start = time.perf_counter()
+    engine.scan(load(assembly))
+    warm = time.perf_counter() - start
+    return {
+        "functions": functions,
+        "findings": findings,
+        "bytes": sum(p.stat().st_size for p in templates),
+        "floor_s": floor,
+        "cold_s": cold,
+        "warm_s": warm,
+        "rss_python_mb": _self_rss_mb(),
+    }
+
+
+def _self_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _node_rss_mb() -> float | None:
+    """Peak RSS (VmHWM) of this process's descendants, the jsii kernel's Node.js processes,
+    added up (Linux /proc; ``None`` elsewhere)."""
+    total, seen, todo = 0, set(), [Path("/proc/self").resolve().name]
+    try:
+        while todo:
+            pid = todo.pop()
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                for child in (task / "children").read_text().split():
+                    if child not in seen:
+                        seen.add(child)
+                        todo.append(child)
+        for pid in seen:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+    except OSError:
+        return None
+    return total / 1024 if seen else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    synth = commands.add_parser("synth")
+    synth.add_argument("--functions", type=int, required=True)
+    synth.add_argument("--stacks", type=int)
+    synth.add_argument("--variant", choices=VARIANTS, default="bare")
+    synth.add_argument("--outdir", required=True)
+    synth.add_argument("--result", required=True)
+    scan = commands.add_parser("scan")
+    scan.add_argument("assembly")
+    scan.add_argument("--result", required=True)
+    args = parser.parse_args()
+    if args.command == "synth":
+        result = measure_synth(args.functions, args.stacks, args.variant, args.outdir)
+    else:
+        result = measure_scan(args.assembly)
+    Path(args.result).write_text(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
