@@ -361,8 +361,9 @@ def headline(results: dict[str, Any]) -> str:
     return text + (
         f". In the synth of {n} functions in {stacks} stacks ({s['synth']['bare']:.1f} s bare), "
         f"the plugin adds {s['plugin_overhead']:.1f} s (cdk-nag's two packs: "
-        f"{s['nag_overhead']:.1f} s) and the safe hardening {s['harden_ms']:.1f} ms per function "
-        f"(the same L1 edits written by hand: {s['floor_ms']:.1f} ms). The targets, the machine "
+        f"{s['nag_overhead']:.1f} s); in {results['hardening']['stacks']} stacks, the safe "
+        f"hardening {s['harden_ms']:.1f} ms per function (the same L1 edits written by hand: "
+        f"{s['floor_ms']:.1f} ms). The targets, the machine "
         f"and every number: [docs/benchmarks.md](docs/benchmarks.md) ({m['Date'][:10]}; "
         "`make bench` reruns it all and rewrites this paragraph)."
     )
