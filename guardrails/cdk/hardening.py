@@ -375,12 +375,12 @@ class LambdaHardening:
         if key is None:
             existing = state.stack.node.try_find_child(STACK_KEY_ID)
             if not isinstance(existing, kms.Key):
-                self.room(state, 1, "the per-stack key")
+                self.room(state, 1)
                 self.added(state)
             key = self._stack_keys[id(state.stack)] = stack_key(state.stack, for_logs=True)
         return key
 
-    def room(self, state: StackState, count: int, rule: str) -> None:
+    def room(self, state: StackState, count: int) -> None:
         """Refuse (``NotApplied``) to add ``count`` resources to a stack they would take past
         CloudFormation's limit of resources per stack."""
         total = state.resource_count + state.added + count

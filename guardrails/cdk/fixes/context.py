@@ -51,7 +51,7 @@ class Session(Protocol):
 
     def stack_key(self, state: StackState) -> kms.IKey: ...
 
-    def room(self, state: StackState, count: int, rule: str) -> None: ...
+    def room(self, state: StackState, count: int) -> None: ...
 
     def not_applied(self, l1: L1, rule: str, reason: str, *, warn: bool = True) -> None: ...
 
@@ -156,7 +156,7 @@ class FunctionFix:
         construct_id = f"Guardrails{sid}{self.logical_id}"
         if self.h.created(f"{role.path}/{construct_id}"):
             return
-        self.h.room(self.state, 1, "")
+        self.h.room(self.state, 1)
         policy = iam.CfnPolicy(
             role.construct,
             construct_id,
@@ -255,7 +255,7 @@ class FunctionFix:
                     self.fn, rule, f"{elsewhere} defines the log group {name}", warn=False
                 )
                 return None
-        self.h.room(self.state, 1, rule)
+        self.h.room(self.state, 1)
         key = self.log_key()  # created compliant: with the policy's key when it names one
         days = self.new_group_retention()
         construct_id = f"{prefix}GuardrailsLogGroup"

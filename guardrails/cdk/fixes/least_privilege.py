@@ -171,7 +171,7 @@ def _add_log_policy(f: FunctionFix, role: L1, statement: dict[str, Any]) -> None
     construct_id = f"{prefix}GuardrailsLogPolicy"
     if f.h.created(f"{scope_path}/{construct_id}"):
         return
-    f.h.room(f.state, 1, "GR-IAM-14")
+    f.h.room(f.state, 1)
     cdk.CfnResource(  # raw: its role and group are written as intrinsics, no token to make
         scope,
         construct_id,

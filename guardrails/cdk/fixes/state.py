@@ -102,7 +102,6 @@ class StackState:
     added: int = 0
     added_log_groups: int = 0
     warned: bool = False
-    picked: int = 0
     #: the stack's own constructs (for the fixes that read every resource: ``fixes.model``)
     constructs: list[IConstruct] = field(default_factory=list)
     #: rule id -> function logical id -> what the rule reports on it (``fixes.model``)
@@ -335,7 +334,6 @@ def read_stack(stack: cdk.Stack, constructs: list[IConstruct]) -> StackState:
     values = stack.resolve(
         [["" if id(c) in guessed else c.logical_id, c._cfn_properties or {}] for c, _ in picked]
     )  # ("": not asked; resolving drops a None from a list)
-    state.picked = len(picked)
     roles: dict[int, tuple[Any, dict[str, Any]]] = {}
     for (c, kind), (logical_id, props) in zip(picked, values, strict=True):
         props = props if isinstance(props, dict) else {}
