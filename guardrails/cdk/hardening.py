@@ -48,11 +48,10 @@ import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import aws_cdk as cdk
 import jsii
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -65,8 +64,9 @@ from guardrails.cdk.fixes.context import (
     FunctionFix,
     NotApplied,
     PermissionFix,
-    as_string,
+    write_role_policy,
 )
+from guardrails.cdk.fixes.registry import selected as selected_fixes
 from guardrails.cdk.fixes.state import L1, FunctionL1, StackState, read_stack, stacks_of
 from guardrails.model.assembly import REMEDIATION_METADATA
 from guardrails.model.framework import is_framework_function
@@ -87,14 +87,12 @@ STACK_RESOURCE_WARNING = 400
 STACK_RESOURCE_WARNING_ID = "lambda-guardrails:stack-resources"
 #: the id of the warning on a function a fix could not be applied to
 NOT_APPLIED_ID = "lambda-guardrails:not-applied"
-#: the name of the inline policy the Aspect gives a role (X-Ray, network interfaces...)
-ROLE_POLICY_NAME = "lambda-guardrails"
 #: construct id of the construct ``protect`` attaches the Aspect to, in each stage
 SCOPE_ID = "LambdaGuardrailsHardening"
 #: app -> every change the hardening instances visiting it recorded, one JSON object a line
 _CHANGE_LOGS: weakref.WeakKeyDictionary[Any, list[str]] = weakref.WeakKeyDictionary()
-#: app -> the fixes the hardening instances could not apply, one JSON object a line
-_SKIPPED: weakref.WeakKeyDictionary[Any, list[str]] = weakref.WeakKeyDictionary()
+#: app -> the fixes the hardening instances could not apply, one JSON object a key (in order)
+_SKIPPED: weakref.WeakKeyDictionary[Any, dict[str, None]] = weakref.WeakKeyDictionary()
 #: app -> (construct path, rule, property) -> the record of that rewrite, for every instance
 _RECORDS: weakref.WeakKeyDictionary[Any, dict[tuple[str, str, str], dict[str, Any]]] = (
     weakref.WeakKeyDictionary()
@@ -175,7 +173,7 @@ class LambdaHardening:
                 f"log_group_name: expected 'function' or 'new', got {log_group_name!r}"
             )
         self.policy = Policy.coerce(policy)
-        self.fixes = _selected(fixes)
+        self.fixes = selected_fixes(fixes)
         self.log_group_name = log_group_name
         self._explicit = fixes == "all" or not isinstance(fixes, str)
         self.changes: list[Remediation] = []
@@ -190,9 +188,6 @@ class LambdaHardening:
         self._touched: dict[int, StackState] = {}
         #: (app, literal log group name -> the stacks and groups of the app with that name)
         self._named_groups: tuple[Any, dict[str, list[tuple[cdk.Stack, str]]]] | None = None
-
-    def enabled(self, rule_id: str) -> bool:
-        return rule_id in self.fixes
 
     def fixes_requested_explicitly(self, rule_id: str) -> bool:
         """Opt-in parts of a safe fix (a new KMS key per stack when the policy names none) run
@@ -282,7 +277,7 @@ class LambdaHardening:
         self._root = root
         if root not in _CHANGE_LOGS:
             _CHANGE_LOGS[root] = []
-            _SKIPPED[root] = []
+            _SKIPPED[root] = {}
             _RECORDS.setdefault(root, {})
             _CREATED.setdefault(root, set())
             self._write_report(root)
@@ -295,7 +290,7 @@ class LambdaHardening:
             for role_id, statements in state.role_statements.items():
                 role = state.roles[role_id]
                 try:
-                    _write_role_policy(role, statements)
+                    write_role_policy(role, statements)
                 except Exception as exc:  # a role the Aspect cannot write: never a failed synth
                     if os.environ.get("GUARDRAILS_DEBUG"):
                         raise
@@ -339,12 +334,12 @@ class LambdaHardening:
         and a line in the change log. Not in the construct's metadata: nothing was remediated,
         and the rule's finding stays open."""
         change = Remediation(rule, l1.path, "-", "(unchanged)", f"not applied: {reason}", False)
-        seen = _RECORDS.setdefault(self._root, {})
-        if (l1.path, rule, change.after) in seen:
+        line = json.dumps(asdict(change))
+        refused = _SKIPPED.setdefault(self._root, {})
+        if line in refused:
             return  # another instance (or pass) refused it already
-        seen[(l1.path, rule, change.after)] = asdict(change)
+        refused[line] = None
         self.unapplied.append(change)
-        _SKIPPED.setdefault(self._root, []).append(json.dumps(asdict(change)))
         if not warn:
             return  # the caller warns in its own words
         cdk.Annotations.of(l1.construct).add_warning_v2(
@@ -363,7 +358,7 @@ class LambdaHardening:
             '{\n  "tool": "lambda-guardrails",\n  "remediations": '
             + _json_lines(_CHANGE_LOGS.get(root, []))
             + ',\n  "not_applied": '
-            + _json_lines(_SKIPPED.get(root, []))
+            + _json_lines(list(_SKIPPED.get(root, {})))
             + "\n}\n"
         )
         with contextlib.suppress(OSError):  # the construct metadata still carries every change
@@ -438,36 +433,6 @@ def _json_lines(lines: list[str]) -> str:
     """A JSON list of already serialized objects, one a line."""
     entries = "".join(f"\n    {line}," for line in lines).rstrip(",")
     return "[" + (f"{entries}\n  " if lines else "") + "]"
-
-
-def _write_role_policy(role: L1, statements: list[dict[str, Any]]) -> None:
-    """Add ``statements`` to the role's inline policy ``lambda-guardrails`` (created if need
-    be; statements it has already are not repeated), keeping its other inline policies: one
-    L1 write per role, whatever the number of functions and fixes."""
-    existing = role.props.get("policies")
-    if existing is not None and not isinstance(existing, list):
-        raise NotApplied("the role's inline policies are a template value, not a list")
-    policies = [dict(p) for p in existing or [] if isinstance(p, dict)]
-    ours = next((p for p in policies if p.get("policyName") == ROLE_POLICY_NAME), None)
-    if ours is None:
-        ours = {"policyName": ROLE_POLICY_NAME, "policyDocument": {"Version": "2012-10-17"}}
-        policies.append(ours)
-    document = dict(ours.get("policyDocument") or {})
-    present = list(document.get("Statement") or [])
-    document["Statement"] = present + [s for s in statements if s not in present]
-    ours["policyDocument"] = document
-    cast(iam.CfnRole, role.construct).policies = [
-        iam.CfnRole.PolicyProperty(
-            policy_document=p.get("policyDocument"),
-            policy_name=as_string(p.get("policyName")) or ROLE_POLICY_NAME,
-        )
-        for p in policies
-    ]
-    role.props["policies"] = policies
-
-
-def _selected(fixes_: str | Iterable[str]) -> frozenset[str]:
-    return fixes.selected(fixes_)
 
 
 def _literal(value: Any) -> bool:

@@ -69,7 +69,9 @@ def test_no_stack_is_taken_past_500_resources(tmp_path: Path) -> None:
 
 def test_a_construct_the_fix_cannot_write_is_skipped_not_a_failed_synth(tmp_path: Path) -> None:
     """An L2 function whose role's inline policies are a template condition (not a list the
-    Aspect can add to): its statements are not written, a warning says why, the synth goes on."""
+    Aspect can add to): the tracing fix, which needs the X-Ray statement there, is refused
+    before it changes the function (Lambda would reject Active tracing without it), a warning
+    says why, the other fixes apply and the synth goes on."""
     app = cdk.App(outdir=str(tmp_path))
     stack = cdk.Stack(app, "Odd", env=ENV)
     cdk.CfnCondition(stack, "Prod", expression=cdk.Fn.condition_equals("a", "a"))
@@ -83,11 +85,12 @@ def test_a_construct_the_fix_cannot_write_is_skipped_not_a_failed_synth(tmp_path
     cdk.Aspects.of(app).add(hardening, priority=cdk.AspectPriority.MUTATING)
     app.synth()
     (refused,) = hardening.unapplied
-    assert refused.construct_path == "Odd/Fn/ServiceRole/Resource"
+    assert (refused.rule, refused.construct_path) == ("GR-OBS-01", "Odd/Fn/Resource")
     assert "a template value, not a list" in refused.after
     props = Template.from_stack(stack).to_json()["Resources"]
     function_id = next(k for k, v in props.items() if v["Type"] == "AWS::Lambda::Function")
-    assert props[function_id]["Properties"]["TracingConfig"] == {"Mode": "Active"}
+    assert "TracingConfig" not in props[function_id]["Properties"]
+    assert props[function_id]["Properties"]["LoggingConfig"] == {"LogFormat": "JSON"}
 
 
 def test_protect_costs_one_visit_per_stage(tmp_path: Path) -> None:

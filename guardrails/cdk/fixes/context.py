@@ -22,9 +22,11 @@ from constructs import Construct
 
 from guardrails.cdk.building_blocks import policy_statement
 from guardrails.cdk.fixes.state import L1, FunctionL1, StackState
-from guardrails.model.facts import BASIC_EXECUTION_POLICIES, retention_at_least
+from guardrails.model.facts import BASIC_EXECUTION_POLICIES, LAMBDA_LOG_PREFIX, retention_at_least
 from guardrails.policy import Policy
 
+#: the name of the inline policy the Aspect gives a role (X-Ray, network interfaces...)
+ROLE_POLICY_NAME = "lambda-guardrails"
 #: the id of the warning on a function whose ``/aws/lambda/<name>`` group another stack defines
 LOG_GROUP_ELSEWHERE_ID = "lambda-guardrails:log-group-elsewhere"
 _MANAGED_NAME = re.compile(r":iam::aws:policy/([A-Za-z0-9+=,.@_/-]+)")
@@ -40,8 +42,6 @@ class Session(Protocol):
 
     policy: Policy
     log_group_name: str
-
-    def enabled(self, rule_id: str) -> bool: ...
 
     def fixes_requested_explicitly(self, rule_id: str) -> bool: ...
 
@@ -90,16 +90,9 @@ class FunctionFix:
         self.h.record(self.fn, rule, prop, before, after)
 
     def role(self) -> L1 | None:
-        """The function's role when it is defined in this stack (not an imported one). The
-        role an L2 function creates is at ``<function>/ServiceRole/Resource``: its path is
-        known without asking when CDK would give that path the role's logical id."""
+        """The function's role when it is defined in this stack (not an imported one)."""
         ref = self.state.reference(self.prop("role"))
-        role = self.state.roles.get(ref) if ref else None
-        if role is not None and role.path_ is None and self.l2 is not None:
-            guess = f"{self.fn.l2_path}/ServiceRole/Resource"
-            if self.state.logical_id(guess) == role.logical_id:
-                role.path_ = guess
-        return role
+        return self.state.roles.get(ref) if ref else None
 
     def new_scope(self) -> tuple[Construct, str, str]:
         """Where a resource the Aspect adds for the function goes, its id's prefix and the
@@ -147,6 +140,7 @@ class FunctionFix:
             if role is None or grant:
                 self.l2.add_to_role_policy(policy_statement(statement))
                 return
+            role_policies(role)  # refused now, before the fix changes the function
             pending = self.state.role_statements.setdefault(role.logical_id, [])
             if statement not in pending:
                 pending.append(statement)
@@ -219,12 +213,12 @@ class FunctionFix:
         return None
 
     def default_log_group_name(self) -> Any:
-        """``/aws/lambda/<function name>`` as the template writes it (the literal name, else
-        built from the function's ``Ref``), and as a value an L1 string property takes."""
+        """``/aws/lambda/<function name>`` as the template writes it: the literal name, else
+        built from the function's ``Ref`` (CDK's form)."""
         name = self.prop("functionName")
         if isinstance(name, str):
-            return f"/aws/lambda/{name}"
-        return {"Fn::Join": ["", ["/aws/lambda/", {"Ref": self.logical_id}]]}
+            return f"{LAMBDA_LOG_PREFIX}{name}"
+        return {"Fn::Join": ["", [LAMBDA_LOG_PREFIX, {"Ref": self.logical_id}]]}
 
     def create_log_group(self, rule: str) -> L1 | None:
         """A log group with the policy's retention (and key) for a function that has none.
@@ -340,6 +334,38 @@ def set_log_group(group: L1, prop: str, value: Any) -> None:
 
 
 _ATTRIBUTES = {"retentionInDays": "retention_in_days", "kmsKeyId": "kms_key_id"}
+
+
+def role_policies(role: L1) -> list[dict[str, Any]]:
+    """The role's inline policies (resolved), or ``NotApplied`` when they are a template value
+    the Aspect cannot add to (a condition...)."""
+    existing = role.props.get("policies")
+    if existing is not None and not isinstance(existing, list):
+        raise NotApplied("the role's inline policies are a template value, not a list")
+    return [dict(p) for p in existing or [] if isinstance(p, dict)]
+
+
+def write_role_policy(role: L1, statements: list[dict[str, Any]]) -> None:
+    """Add ``statements`` to the role's inline policy ``lambda-guardrails`` (created if need
+    be; statements it has already are not repeated), keeping its other inline policies: one
+    L1 write per role, whatever the number of functions and fixes."""
+    policies = role_policies(role)
+    ours = next((p for p in policies if p.get("policyName") == ROLE_POLICY_NAME), None)
+    if ours is None:
+        ours = {"policyName": ROLE_POLICY_NAME, "policyDocument": {"Version": "2012-10-17"}}
+        policies.append(ours)
+    document = dict(ours.get("policyDocument") or {})
+    present = list(document.get("Statement") or [])
+    document["Statement"] = present + [s for s in statements if s not in present]
+    ours["policyDocument"] = document
+    cast(iam.CfnRole, role.construct).policies = [
+        iam.CfnRole.PolicyProperty(
+            policy_document=p.get("policyDocument"),
+            policy_name=as_string(p.get("policyName")) or ROLE_POLICY_NAME,
+        )
+        for p in policies
+    ]
+    role.props["policies"] = policies
 
 
 def aws_managed_name(arn: Any) -> str:

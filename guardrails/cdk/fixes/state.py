@@ -1,12 +1,11 @@
 """What the hardening Aspect reads of the construct tree, in as few jsii calls as it can.
 
 Every jsii call is a round trip to Node.js (0.1-0.4 ms on a shared machine), so the Aspect reads
-the tree once per scope and each stack once: one ``find_all`` for the scope (and one per stack
-and nested stage, for their sizes: ``find_all`` lists a subtree contiguously, so the sizes split
-the list into stacks without asking each construct for its stack), then, for the L1 resources
-the fixes look at (functions, roles, log groups, permissions, custom resources), their logical
-ids and properties in a single ``stack.resolve`` per stack. The fixes then read those resolved
-values (camelCase keys, as the L1s hold them) and keep them up to date as they write.
+the tree once per scope and each stack once: one ``find_all`` per child of the scope (its
+stacks, usually; ``stacks_of``), then, for the L1 resources the fixes look at (functions, roles,
+log groups, permissions, custom resources), their logical ids and properties in a single
+``stack.resolve`` per stack (``read_stack``). The fixes then read those resolved values
+(camelCase keys, as the L1s hold them) and keep them up to date as they write.
 
 What is not read: the stack's other resources (IAM policies, queues, APIs: no fix depends on
 them), and values set with property overrides by other code (they are invisible on the L1;
@@ -29,7 +28,7 @@ from constructs import IConstruct
 
 from guardrails.model.facts import function_of_log_group_name
 from guardrails.model.intrinsics import Evaluator
-from guardrails.model.values import Text, Token
+from guardrails.model.values import Token, refers_to
 
 #: the CloudFormation types of the resources that invoke functions while the stack deploys
 CUSTOM_RESOURCE_TYPES = ("AWS::CloudFormation::CustomResource",)
@@ -181,11 +180,11 @@ class StackState:
     def refers_to(self, value: Any, logical_id: str) -> bool:
         """Whether a value refers to ``logical_id`` anywhere (a ``Ref``, an ``Fn::GetAtt``, a
         ``${...}`` of an ``Fn::Sub``, inside an ``Fn::Join``...)."""
-        return _mentions(self.evaluator.evaluate(value), logical_id)
+        return refers_to(self.evaluator.evaluate(value), logical_id)
 
     def default_log_group(self, fn: FunctionL1) -> L1 | None:
-        """The stack's ``/aws/lambda/<function name>`` group of ``fn`` (or ``Custom::
-        LogRetention`` resource, with ``kind``), decided as the checks decide it."""
+        """The stack's ``/aws/lambda/<function name>`` group of ``fn``, decided as the checks
+        decide it."""
         if self._groups_of is None:
             self._groups_of = self._default_groups("logGroupName", self.log_groups.values())
         return self._groups_of.get(fn.logical_id)
@@ -217,18 +216,6 @@ class StackState:
             if owner is not None:
                 out.setdefault(owner, group)
         return out
-
-
-def _mentions(value: Any, logical_id: str) -> bool:
-    if isinstance(value, Token):
-        return value.resource == logical_id
-    if isinstance(value, Text):
-        return any(t.resource == logical_id for t in value.tokens)
-    if isinstance(value, dict):
-        return any(_mentions(v, logical_id) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(_mentions(v, logical_id) for v in value)
-    return False
 
 
 def unique_id(components: list[str]) -> str:
