@@ -140,3 +140,24 @@ def test_fixes_run_after_the_fixes_they_need() -> None:
     for f in registered():
         for before in f.after:
             assert order.index(before) < order.index(f.rule), (before, f.rule)
+
+
+def test_a_vpc_the_role_cannot_be_granted_for_is_not_attached(tmp_path: Path) -> None:
+    """The same role, and the opt-in VPC fix: the function is not attached to the approved
+    VPC when its role cannot get the network-interface statement Lambda checks."""
+    app = cdk.App(outdir=str(tmp_path))
+    stack = cdk.Stack(app, "Odd", env=ENV)
+    cdk.CfnCondition(stack, "Prod", expression=cdk.Fn.condition_equals("a", "a"))
+    fn = function(stack)
+    cfn_role = fn.role.node.default_child if isinstance(fn.role, iam.Role) else None
+    assert isinstance(cfn_role, iam.CfnRole)
+    cfn_role.policies = cdk.Fn.condition_if("Prod", [], cdk.Aws.NO_VALUE)
+    policy = POLICY.merged({"vpc_required": "all"}, "test")
+    hardening = LambdaHardening(policy, fixes=["GR-NET-01"])
+    cdk.Aspects.of(app).add(hardening, priority=cdk.AspectPriority.MUTATING)
+    app.synth()
+    (refused,) = hardening.unapplied
+    assert (refused.rule, refused.construct_path) == ("GR-NET-01", "Odd/Fn/Resource")
+    props = Template.from_stack(stack).to_json()["Resources"]
+    function_id = next(k for k, v in props.items() if v["Type"] == "AWS::Lambda::Function")
+    assert "VpcConfig" not in props[function_id]["Properties"]

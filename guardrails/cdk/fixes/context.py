@@ -118,6 +118,14 @@ class FunctionFix:
         )
         self.fn.props["loggingConfig"] = {k: v for k, v in config.items() if v is not None}
 
+    def can_grant(self) -> None:
+        """Refuse (``NotApplied``) a fix whose statement the function's role cannot take, before
+        the fix changes the function: Lambda rejects a function whose tracing, VPC or
+        dead-letter queue its role has no permission for."""
+        role = self.role()
+        if self.l2 is not None and role is not None:
+            role_policies(role)
+
     def add_statement(self, statement: dict[str, Any], sid: str, *, grant: bool = False) -> None:
         """Grant ``statement`` (IAM JSON) on the function's role, where the function waits for
         it (Lambda checks some of these permissions, X-Ray, VPC, dead-letter queue, when it
@@ -140,7 +148,7 @@ class FunctionFix:
             if role is None or grant:
                 self.l2.add_to_role_policy(policy_statement(statement))
                 return
-            role_policies(role)  # refused now, before the fix changes the function
+            self.can_grant()
             pending = self.state.role_statements.setdefault(role.logical_id, [])
             if statement not in pending:
                 pending.append(statement)

@@ -17,6 +17,7 @@ def approved_vpc(f: FunctionFix) -> None:
     approved = f.policy.approved_vpc
     if approved is None or f.logical_id not in flagged(f.state, "GR-NET-01", f.policy):
         return  # the rule decides: a sensitive function, or every one (``vpc_required``)
+    f.can_grant()
     f.cfn.vpc_config = lambda_.CfnFunction.VpcConfigProperty(
         subnet_ids=list(approved.subnet_ids),
         security_group_ids=list(approved.security_group_ids),

@@ -106,6 +106,7 @@ def dead_letter(f: FunctionFix) -> None:
     and the statement that lets the function's role send to it."""
     if f.logical_id not in flagged(f.state, "GR-OBS-06", f.policy):
         return  # the rule decides: invoked asynchronously, with no queue and no destination
+    f.can_grant()
     f.h.room(f.state, 2)
     scope, prefix, scope_path = f.new_scope()
     construct_id = f"{prefix}GuardrailsDeadLetterQueue"
