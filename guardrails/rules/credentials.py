@@ -509,6 +509,13 @@ TOKEN_PLACEHOLDER = "\0"
 def skips_file(filename: str) -> bool:
     """detect-secrets' file filters: lock files (``package-lock.json``, ``poetry.lock``...),
     swagger files and binary extensions (``.png``, ``.zip``, ``.jar``, ``.map``...)."""
+    return _skips_file(filename)
+
+
+@lru_cache(maxsize=4096)
+def _skips_file(filename: str) -> bool:
+    # a function of the name alone; detect-secrets' injection costs about 20 us a call, and
+    # the same names (``index.py``, ``app.js``) come back for every function
     return _filtered(_pipeline().file_filters, filename=filename)
 
 
@@ -530,7 +537,7 @@ def find_in_text(text: str, filename: str) -> list[CodeCredential]:
     ``TOKEN_PLACEHOLDER`` is dropped (it is not all literal).
     """
     pipeline = _pipeline()
-    if _filtered(pipeline.file_filters, filename=filename):
+    if _skips_file(filename):
         return []
     lines = text.splitlines()
     found: set[CodeCredential] = set()
@@ -550,9 +557,7 @@ def find_in_text(text: str, filename: str) -> list[CodeCredential]:
                 add(number, find_credential(name, value), value)
     segments, origin = _segments(lines)
     screen = _Screen(segments)
-    provider_lines: set[int] = set()
-    for regex in _pipeline().screens:
-        provider_lines |= screen.lines_matching(regex)
+    provider_lines = screen.lines_matching_any(pipeline.screens)
     name_lines = screen.lines_matching(_SECRET_NAME) - provider_lines
     # a line no provider regex matches can only hold a keyword or entropy match
     by_segment: dict[int, list[tuple[PotentialSecret, BasePlugin]]] = {}
@@ -700,6 +705,25 @@ class _Screen:
             self._with_word[word] = found
         return self._with_word[word]
 
+    def lines_matching_any(self, regexes: tuple[re.Pattern[str], ...]) -> set[int]:
+        """The lines where one of ``regexes`` matches. A regex one of whose gate's word sets
+        has no word in the text costs one ``in`` per word: most texts (a handler of a few
+        lines above all) hold none of most regexes' words."""
+        found: set[int] = set()
+        plan, words = _gates(regexes)
+        lowered = self.lowered
+        present = {w for w in words if w in lowered} if lowered is not None else None
+        for regex, gate in plan:
+            if present is not None:
+                for ws in gate:
+                    if ws.isdisjoint(present):
+                        break
+                else:
+                    found |= self.lines_matching(regex)
+            else:
+                found |= self.lines_matching(regex)
+        return found
+
     def lines_matching(self, regex: re.Pattern[str]) -> set[int]:
         """The 1-based numbers of the lines where ``regex.search(line)`` matches."""
         if self.lowered is None:
@@ -708,6 +732,9 @@ class _Screen:
         gate = _gate(regex)
         if not gate:
             return self._search_whole_text(regex, twin)
+        lowered = self.lowered
+        if any(all(w not in lowered for w in words) for words in gate):
+            return set()  # a word set none of whose words the text holds: no line can match
         candidates = set.intersection(
             *(set().union(*(self.lines_with(w) for w in words)) for words in gate)
         )
@@ -743,6 +770,15 @@ class _Screen:
             if number >= len(self.starts):
                 return found
             position = self.starts[number]
+
+
+@lru_cache(maxsize=8)
+def _gates(
+    regexes: tuple[re.Pattern[str], ...],
+) -> tuple[tuple[tuple[re.Pattern[str], tuple[frozenset[str], ...]], ...], frozenset[str]]:
+    """Each regex with its gate, and every word of those gates."""
+    plan = tuple((regex, _gate(regex)) for regex in regexes)
+    return plan, frozenset(w for _, gate in plan for ws in gate for w in ws)
 
 
 @lru_cache(maxsize=256)

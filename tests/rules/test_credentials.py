@@ -382,6 +382,9 @@ def test_screens_find_the_same_lines_as_a_search_of_every_line(text):
     for regex in (*credentials._pipeline().screens, credentials._SECRET_NAME):
         expected = {i for i, line in enumerate(lines, start=1) if regex.search(line)}
         assert screen.lines_matching(regex) == expected, regex.pattern
+    screens = credentials._pipeline().screens
+    expected = {i for i, line in enumerate(lines, start=1) if any(r.search(line) for r in screens)}
+    assert screen.lines_matching_any(screens) == expected
 
 
 @pytest.mark.parametrize(
