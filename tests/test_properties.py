@@ -591,7 +591,13 @@ def metadata_entries(data: st.DataObject, folder: Path, *, secret: bool = False)
                 "after": reason | s.values(leaves=3),
             }
         )
-        value = data.draw(change, label="remediation")
+        value = data.draw(
+            change
+            | st.lists(change, max_size=2)
+            | st.lists(change, max_size=2).map(json.dumps)  # the Aspect's form: JSON text
+            | s.odd_text(),
+            label="remediation",
+        )
     else:
         value = data.draw(s.values(leaves=3), label="data")
     return [{"type": kind, "data": value}]

@@ -3,8 +3,9 @@
 ``LambdaHardening`` applies the registered fixes (``guardrails.cdk.fixes``: the catalog's
 ``safe`` ones, and ``opt-in`` ones only when asked) to every ``AWS::Lambda::Function`` (L2
 ``Function`` or raw ``CfnFunction``) and ``AWS::Lambda::Permission``, on L1 properties. Every
-rewrite is recorded: in the construct's metadata (``lambda-guardrails:remediation``, which the
-CLI and the plugin read back from the assembly and report as ``remediated``) and in
+rewrite is recorded: in its stack's metadata (``lambda-guardrails:remediation``, one JSON list
+per stack and pass, each record naming its construct, which the CLI and the plugin read back
+from the assembly and report as ``remediated``) and in
 ``cdk.out/lambda-guardrails-remediations.json``. It is idempotent: a function that already
 complies is untouched, and running it twice changes nothing more.
 
@@ -298,7 +299,9 @@ class LambdaHardening:
                     self.not_applied(role, "statements", f"the role refused them ({reason})")
             state.role_statements.clear()
             if state.records:
-                state.stack.node.add_metadata(REMEDIATION_METADATA, list(state.records))
+                # one JSON text: a list of mappings would cost jsii a conversion per value
+                text = json.dumps(state.records, separators=(",", ":"))
+                state.stack.node.add_metadata(REMEDIATION_METADATA, text)
                 state.records.clear()
         self._touched.clear()
         if self._root is not None:

@@ -8,6 +8,7 @@ construct path of every logical id and the ``aws:cdk:acknowledged-rules`` entrie
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -274,7 +275,10 @@ def _read_assembly(directory: Path, reading: _Reading, depth: int) -> None:
                         reading.acks.setdefault(path.lstrip("/"), {}).update(reasons)
                     elif item.get("type") == REMEDIATION_METADATA:
                         # one change (a dict) of the construct at ``path``, or the changes
-                        # of one synth to a stack (a list), each naming its construct below it
+                        # of one synth to a stack (a list, or that list as JSON text: what
+                        # the Aspect writes, one string being far cheaper through jsii than
+                        # a list of mappings), each naming its construct below it
+                        data = _json_list(data)
                         for change in data if isinstance(data, list) else [data]:
                             if isinstance(change, dict):
                                 at = path.lstrip("/")
@@ -291,6 +295,17 @@ def _read_assembly(directory: Path, reading: _Reading, depth: int) -> None:
             reading.stacks.extend(
                 _stack_and_nested(template_path, name, metadata, account, region, assets, reading)
             )
+
+
+def _json_list(data: Any) -> Any:
+    """``data``, or the list a JSON text ``data`` holds (anything else in a text: nothing)."""
+    if not isinstance(data, str):
+        return data
+    try:
+        parsed = json.loads(data)
+    except ValueError:
+        return []
+    return parsed if isinstance(parsed, list) else []
 
 
 def _relative_to_root(directory: Path, root: Path, relative: Any) -> Any:
