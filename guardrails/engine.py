@@ -497,6 +497,8 @@ class _Statuses:
         self, assembly: Assembly, policy: Policy, today: dt.date, notices: list[str]
     ) -> None:
         self.acks = assembly.acknowledgements
+        #: the acknowledgement keys the app uses anywhere: a rule with none needs no lookup
+        self.ack_keys = {key for reasons in self.acks.values() for key in reasons}
         self.policy = policy
         self.today = today
         self.notices = notices
@@ -528,7 +530,11 @@ class _Statuses:
             subjects = [(finding.logical_id, finding.construct_path), *affected]
             selecting = [(i, e) for i, e in candidates if _selects(e, subjects, self.stacks)]
             self.matched.update(index for index, _ in selecting)
-        reason = acknowledgement(self.acks, finding.rule_id, finding.construct_path)
+        reason = (
+            acknowledgement(self.acks, finding.rule_id, finding.construct_path)
+            if ACK_PREFIX + finding.rule_id in self.ack_keys
+            else None
+        )
         if reason is not None:
             return replace(finding, status="acknowledged", reason=mask_credentials(reason))
         for _, exemption in selecting:

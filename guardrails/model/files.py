@@ -130,15 +130,21 @@ def check_shape(
 
 
 def _shallow(node: Any, depth: int, max_depth: int) -> bool:
-    """Whether a tree nests at most ``max_depth`` levels (recursion stops at that depth, so it
-    never nears the interpreter's limit)."""
-    if depth > max_depth:
-        return False
-    children = node.values() if type(node) is dict else node
-    for child in children:
-        kind = type(child)
-        if (kind is dict or kind is list) and not _shallow(child, depth + 1, max_depth):
+    """Whether a tree (``node`` at ``depth``) nests at most ``max_depth`` levels. Level by
+    level, without recursion: one loop over the containers of each level (a function call
+    per container cost a template of 1,000 functions 15 ms)."""
+    level = [node]
+    while level:
+        if depth > max_depth:
             return False
+        below = []
+        for container in level:
+            for child in container.values() if type(container) is dict else container:
+                kind = type(child)
+                if kind is dict or kind is list:
+                    below.append(child)
+        level = below
+        depth += 1
     return True
 
 

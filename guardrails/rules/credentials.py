@@ -565,6 +565,8 @@ def find_in_text(text: str, filename: str) -> list[CodeCredential]:
         (provider_lines, pipeline.providers + pipeline.entropy + pipeline.keyword),
         (name_lines, pipeline.entropy + pipeline.keyword),
     ):
+        if not numbers:  # the usual case: no line to scan (and no settings to look at)
+            continue
         for number, secret, plugin in pipeline.scan(segments, filename, sorted(numbers), plugins):
             by_segment.setdefault(number, []).append((secret, plugin))
     for number, hits in by_segment.items():
@@ -710,17 +712,18 @@ class _Screen:
         has no word in the text costs one ``in`` per word: most texts (a handler of a few
         lines above all) hold none of most regexes' words."""
         found: set[int] = set()
-        plan, words = _gates(regexes)
+        plan, by_word, ungated = _gates(regexes)
         lowered = self.lowered
-        present = {w for w in words if w in lowered} if lowered is not None else None
-        for regex, gate in plan:
-            if present is not None:
-                for ws in gate:
-                    if ws.isdisjoint(present):
-                        break
-                else:
-                    found |= self.lines_matching(regex)
-            else:
+        if lowered is None:
+            for regex, _ in plan:
+                found |= self.lines_matching(regex)
+            return found
+        present = {w for w in by_word if w in lowered}
+        # the regexes one of whose first set's words the text holds, in their order
+        candidates = set(ungated).union(*(by_word[w] for w in present))
+        for i in sorted(candidates):
+            regex, gate = plan[i]
+            if all(not words.isdisjoint(present) for words in gate[1:]):
                 found |= self.lines_matching(regex)
         return found
 
@@ -775,10 +778,20 @@ class _Screen:
 @lru_cache(maxsize=8)
 def _gates(
     regexes: tuple[re.Pattern[str], ...],
-) -> tuple[tuple[tuple[re.Pattern[str], tuple[frozenset[str], ...]], ...], frozenset[str]]:
-    """Each regex with its gate, and every word of those gates."""
+) -> tuple[
+    tuple[tuple[re.Pattern[str], tuple[frozenset[str], ...]], ...],
+    dict[str, tuple[int, ...]],
+    tuple[int, ...],
+]:
+    """Each regex with its gate; each word of a gate's first set -> the regexes (by index)
+    whose first set holds it; the regexes without a gate."""
     plan = tuple((regex, _gate(regex)) for regex in regexes)
-    return plan, frozenset(w for _, gate in plan for ws in gate for w in ws)
+    by_word: dict[str, list[int]] = {}
+    for i, (_, gate) in enumerate(plan):
+        for word in gate[0] if gate else ():
+            by_word.setdefault(word, []).append(i)
+    ungated = tuple(i for i, (_, gate) in enumerate(plan) if not gate)
+    return plan, {w: tuple(ids) for w, ids in by_word.items()}, ungated
 
 
 @lru_cache(maxsize=256)
