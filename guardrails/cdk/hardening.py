@@ -70,6 +70,7 @@ from guardrails.cdk.fixes.context import (
 from guardrails.cdk.fixes.registry import selected as selected_fixes
 from guardrails.cdk.fixes.state import L1, FunctionL1, StackState, read_stack, stacks_of
 from guardrails.model.assembly import REMEDIATION_METADATA
+from guardrails.model.files import collector_paused
 from guardrails.model.framework import is_framework_function
 from guardrails.policy import Policy
 
@@ -208,6 +209,7 @@ class LambdaHardening:
             if id(stack) not in self._done:
                 self._harden_one(stack, node)
 
+    @collector_paused()  # a pass makes thousands of short-lived values over a large heap
     def _harden_scope(self, scope: IConstruct | None) -> None:
         """Harden every stack below ``scope`` (not those of nested stages: their own Aspect
         does), reading each once."""

@@ -36,6 +36,7 @@ import jsii
 from guardrails import engine
 from guardrails.errors import GuardrailsError, where
 from guardrails.model.assembly import load_assembly
+from guardrails.model.files import collector_paused
 from guardrails.policy import (
     CONTEXT_FAIL_ON,
     CONTEXT_MODE,
@@ -101,6 +102,7 @@ class LambdaGuardrails:
     def rule_ids(self) -> list[str]:
         return [r.id for r in all_rules() if self._policy.rule_enabled(r.id)]
 
+    @collector_paused()  # the scan's model and report, then their violations: no cycles
     def validate(self, context: cdk.IPolicyValidationContext) -> cdk.PolicyValidationPluginReport:
         app = context.app_construct
         policy = self.policy_for(app)
