@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import functools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -471,7 +472,14 @@ def _shown(value: object) -> str:
     """A value of the change log as a message shows it: read from the assembly's metadata, it
     goes through the credential screen like every text the engine did not write itself."""
     text = value if isinstance(value, str) else str(value)
-    return mask_credentials(text[:500] + ("..." if len(text) > 500 else ""))
+    return _masked(text[:500] + ("..." if len(text) > 500 else ""))
+
+
+@functools.lru_cache(maxsize=4096)
+def _masked(text: str) -> str:
+    # the change log repeats its values ("(not set)", "Active", "JSON", a managed policy's
+    # name) once per function: each distinct text is screened once
+    return mask_credentials(text)
 
 
 def _construct_of(fn: LambdaFunction) -> str:
