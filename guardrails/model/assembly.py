@@ -23,6 +23,7 @@ from guardrails.model.files import (
     collector_paused,
     confined,
     read_text,
+    shallow,
 )
 from guardrails.model.intrinsics import Evaluator
 from guardrails.model.site import Site, location_suffix
@@ -298,14 +299,17 @@ def _read_assembly(directory: Path, reading: _Reading, depth: int) -> None:
 
 
 def _json_list(data: Any) -> Any:
-    """``data``, or the list a JSON text ``data`` holds (anything else in a text: nothing)."""
+    """``data``, or the list a JSON text ``data`` holds; anything else in a text (not JSON, not
+    a list, nested deeper than a document may be: ``files.check_shape``) is no record."""
     if not isinstance(data, str):
         return data
     try:
         parsed = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):
         return []
-    return parsed if isinstance(parsed, list) else []
+    if not isinstance(parsed, list) or not shallow(parsed):
+        return []
+    return parsed
 
 
 def _relative_to_root(directory: Path, root: Path, relative: Any) -> Any:

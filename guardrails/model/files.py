@@ -129,6 +129,11 @@ def check_shape(
     _measure(doc, source, max_depth, max_nodes)
 
 
+def shallow(doc: Any, max_depth: int = MAX_DEPTH) -> bool:
+    """Whether a parsed JSON value nests at most ``max_depth`` levels."""
+    return not isinstance(doc, (dict, list)) or _shallow(doc, 1, max_depth)
+
+
 def _shallow(node: Any, depth: int, max_depth: int) -> bool:
     """Whether a tree (``node`` at ``depth``) nests at most ``max_depth`` levels. Level by
     level, without recursion: one loop over the containers of each level (a function call

@@ -177,8 +177,9 @@ def memoized(maxsize: int = 4096) -> Callable[[Callable[..., _R]], Callable[...,
 
         @functools.wraps(fn)
         def call(*args: Any) -> _R:
-            # ``_key_part`` of each argument, written out: this wrapper runs tens of
-            # thousands of times a scan
+            # a cache may tell an argument apart from every other by equality when it is a
+            # string, a flag (the cache compares argument types too), a token or text, or a
+            # tuple of those; written out, as this wrapper runs tens of thousands of times
             for arg in args:
                 kind = type(arg)
                 if kind is str or kind is Token or kind is Text or kind is bool:
@@ -191,15 +192,6 @@ def memoized(maxsize: int = 4096) -> Callable[[Callable[..., _R]], Callable[...,
         return call
 
     return decorate
-
-
-def _key_part(value: Any) -> bool:
-    """Whether a cache may tell ``value`` apart from every other by equality: a string, a
-    flag (the cache compares argument types too), a token or text, or a tuple of those."""
-    kind = type(value)
-    if kind is tuple:
-        return _KEY_TYPES.issuperset(map(type, value))
-    return kind in _KEY_TYPES or kind is bool
 
 
 #: types whose equality is identity of content: strings, and tokens and texts (of strings)

@@ -4,6 +4,7 @@ each must give the same answers as the plain computation, on any input."""
 from __future__ import annotations
 
 import gc
+import json
 import re
 from functools import cache
 
@@ -207,3 +208,18 @@ def test_collector_paused_leaves_a_disabled_collector_disabled():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_remediation_records_as_json_text_are_read_and_bounded():
+    """The Aspect writes a stack's records as one JSON text; a text that is not a JSON list, or
+    nests deeper than a document may, holds no record (and never raises)."""
+    from guardrails.model.assembly import _json_list
+    from guardrails.model.files import MAX_DEPTH
+
+    records = [{"rule": "GR-OBS-01", "construct_path": "S/Fn/Resource"}]
+    assert _json_list(json.dumps(records)) == records
+    assert _json_list(records) is records  # the older forms pass through
+    assert _json_list("not json") == []
+    assert _json_list('{"rule": "GR-OBS-01"}') == []
+    assert _json_list("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1)) == []
+    assert _json_list("[" * 100_000 + "]" * 100_000) == []  # the parser's own limit
