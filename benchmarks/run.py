@@ -274,6 +274,12 @@ def median(runs: Sequence[dict[str, Any]], key: str) -> float:
     return statistics.median(r[key] for r in runs)
 
 
+def median_of(runs: Sequence[dict[str, Any]], key: str) -> float | None:
+    """The median of ``key`` over the runs that measured it (None when none did)."""
+    values = [r[key] for r in runs if key in r]
+    return statistics.median(values) if values else None
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """A Markdown table; a column whose cells all start with a number (or are empty) is
     right-aligned."""
@@ -317,6 +323,11 @@ def summary(results: dict[str, Any]) -> dict[str, Any]:
         "floor_ms": floor_ms,
         "harden_vs_floor": harden_ms / floor_ms if floor_ms > 0 else None,
         "checkov_vs_guardrails": None,
+        # the Python side of the plugin's and the Aspect's cost (``measure.apply_variant``)
+        "plugin_validate": median_of(synth["runs"]["plugin"], "validate_s"),
+        "harden_aspect": median_of(hardening["runs"]["harden"], "aspect_s"),
+        "harden_validate": median_of(hardening["runs"]["harden"], "validate_s"),
+        "audit_validate": median_of(hardening["runs"]["plugin"], "validate_s"),
         "sizes": {
             row["functions"]: {
                 key: median(row["scans"], f"{key}_s") for key in ("floor", "cold", "warm")
@@ -470,6 +481,24 @@ def _synth_section(results: dict[str, Any], s: dict[str, Any]) -> list[str]:
         "",
         f"Plugin overhead / cdk-nag overhead: **{_fmt(s['plugin_vs_nag'])}** (target <= 0.5).",
         "",
+        *_plugin_split(s),
+    ]
+
+
+def _plugin_split(s: dict[str, Any]) -> list[str]:
+    """Where the plugin's overhead goes: its ``validate`` in Python, the rest in Node.js."""
+    validate = s.get("plugin_validate")
+    if validate is None:
+        return []
+    rest = s["plugin_overhead"] - validate
+    return [
+        f"Of the plugin's {s['plugin_overhead']:+.2f} s, {validate:.2f} s are its `validate` in "
+        "Python (reading the assembly, the engine, building the violations); the other "
+        f"{rest:.2f} s are spent in Node.js: jsii's marshalling of the report (a structure per "
+        "violating resource) and CDK's own processing of a plugin's report (its construct "
+        "tree, the report's text and JSON). cdk-nag's overhead includes that processing too, "
+        "and its checks, which run in Node.js with nothing to marshal.",
+        "",
     ]
 
 
@@ -506,6 +535,29 @@ def _hardening_section(results: dict[str, Any], s: dict[str, Any]) -> list[str]:
         "",
         f"Hardening / L1 floor: **{_fmt(s['harden_vs_floor'])}** (targets: <= 3 ms per "
         "function, <= 2x the floor).",
+        "",
+        *_hardening_split(s, n),
+    ]
+
+
+def _hardening_split(s: dict[str, Any], n: int) -> list[str]:
+    """Where the hardening's cost goes: the Aspect's pass, the longer check, CDK's synthesis."""
+    aspect, hardened, audit = (
+        s.get("harden_aspect"),
+        s.get("harden_validate"),
+        s.get("audit_validate"),
+    )
+    if aspect is None or hardened is None or audit is None:
+        return []
+    total = s["harden_ms"] * n / 1000
+    check = hardened - audit
+    rest = total - aspect - check
+    return [
+        f"Of the hardening's {total:.2f} s: the Aspect's pass {aspect:.2f} s "
+        f"({aspect / n * 1000:.2f} ms per function: reading every stack once and writing the "
+        "fixes, each jsii call a round trip to Node.js), the plugin's `validate` of the hardened "
+        f"templates {check:+.2f} s (more resources, and the change log reported as "
+        f"`remediated` findings), and {rest:+.2f} s of CDK synthesizing what was added.",
         "",
     ]
 
