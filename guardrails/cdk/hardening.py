@@ -197,6 +197,7 @@ class LambdaHardening:
         return self._explicit and rule_id in self.fixes
 
     # -- the aspect --------------------------------------------------------------------------
+    @collector_paused()  # a pass makes thousands of short-lived values over a large heap
     def visit(self, node: IConstruct) -> None:
         if isinstance(node, HardeningScope):
             self._harden_scope(node.node.scope)
@@ -209,7 +210,6 @@ class LambdaHardening:
             if id(stack) not in self._done:
                 self._harden_one(stack, node)
 
-    @collector_paused()  # a pass makes thousands of short-lived values over a large heap
     def _harden_scope(self, scope: IConstruct | None) -> None:
         """Harden every stack below ``scope`` (not those of nested stages: their own Aspect
         does), reading each once."""

@@ -124,7 +124,7 @@ def check_shape(
     appear. Linear in the distinct values: a "billion laughs" YAML document is measured
     without being expanded. ``shared=False`` (a JSON document, which cannot share values)
     checks the depth alone, on the fast path."""
-    if not isinstance(doc, (dict, list)) or (not shared and _shallow(doc, 1, max_depth)):
+    if not isinstance(doc, (dict, list)) or (not shared and shallow(doc, max_depth)):
         return
     _measure(doc, source, max_depth, max_nodes)
 

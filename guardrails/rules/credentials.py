@@ -506,16 +506,10 @@ class CodeCredential:
 TOKEN_PLACEHOLDER = "\0"
 
 
-def skips_file(filename: str) -> bool:
+@lru_cache(maxsize=4096)  # detect-secrets' injection costs about 20 us a call, and the same
+def skips_file(filename: str) -> bool:  # names (``index.py``, ``app.js``) come back each time
     """detect-secrets' file filters: lock files (``package-lock.json``, ``poetry.lock``...),
     swagger files and binary extensions (``.png``, ``.zip``, ``.jar``, ``.map``...)."""
-    return _skips_file(filename)
-
-
-@lru_cache(maxsize=4096)
-def _skips_file(filename: str) -> bool:
-    # a function of the name alone; detect-secrets' injection costs about 20 us a call, and
-    # the same names (``index.py``, ``app.js``) come back for every function
     return _filtered(_pipeline().file_filters, filename=filename)
 
 
@@ -537,7 +531,7 @@ def find_in_text(text: str, filename: str) -> list[CodeCredential]:
     ``TOKEN_PLACEHOLDER`` is dropped (it is not all literal).
     """
     pipeline = _pipeline()
-    if _skips_file(filename):
+    if skips_file(filename):
         return []
     lines = text.splitlines()
     found: set[CodeCredential] = set()
@@ -708,23 +702,20 @@ class _Screen:
         return self._with_word[word]
 
     def lines_matching_any(self, regexes: tuple[re.Pattern[str], ...]) -> set[int]:
-        """The lines where one of ``regexes`` matches. A regex one of whose gate's word sets
-        has no word in the text costs one ``in`` per word: most texts (a handler of a few
-        lines above all) hold none of most regexes' words."""
+        """The lines where one of ``regexes`` matches. Only the regexes with no gate, or with
+        a word of their gate's first set in the text, are asked (``lines_matching`` checks
+        the other sets): most texts (a handler of a few lines above all) hold none of most
+        regexes' words, and cost one ``in`` per word."""
         found: set[int] = set()
-        plan, by_word, ungated = _gates(regexes)
-        lowered = self.lowered
-        if lowered is None:
-            for regex, _ in plan:
-                found |= self.lines_matching(regex)
-            return found
-        present = {w for w in by_word if w in lowered}
-        # the regexes one of whose first set's words the text holds, in their order
-        candidates = set(ungated).union(*(by_word[w] for w in present))
-        for i in sorted(candidates):
-            regex, gate = plan[i]
-            if all(not words.isdisjoint(present) for words in gate[1:]):
-                found |= self.lines_matching(regex)
+        if self.lowered is None:
+            candidates: Iterable[int] = range(len(regexes))
+        else:
+            by_word, ungated = _gates(regexes)
+            lowered = self.lowered
+            present = (ids for word, ids in by_word.items() if word in lowered)
+            candidates = sorted(set(ungated).union(*present))
+        for i in candidates:
+            found |= self.lines_matching(regexes[i])
         return found
 
     def lines_matching(self, regex: re.Pattern[str]) -> set[int]:
@@ -778,20 +769,18 @@ class _Screen:
 @lru_cache(maxsize=8)
 def _gates(
     regexes: tuple[re.Pattern[str], ...],
-) -> tuple[
-    tuple[tuple[re.Pattern[str], tuple[frozenset[str], ...]], ...],
-    dict[str, tuple[int, ...]],
-    tuple[int, ...],
-]:
-    """Each regex with its gate; each word of a gate's first set -> the regexes (by index)
-    whose first set holds it; the regexes without a gate."""
-    plan = tuple((regex, _gate(regex)) for regex in regexes)
+) -> tuple[dict[str, tuple[int, ...]], tuple[int, ...]]:
+    """Each word of a gate's first set -> the regexes (by index) whose first set holds it;
+    the regexes without a gate."""
     by_word: dict[str, list[int]] = {}
-    for i, (_, gate) in enumerate(plan):
+    ungated: list[int] = []
+    for i, regex in enumerate(regexes):
+        gate = _gate(regex)
+        if not gate:
+            ungated.append(i)
         for word in gate[0] if gate else ():
             by_word.setdefault(word, []).append(i)
-    ungated = tuple(i for i, (_, gate) in enumerate(plan) if not gate)
-    return plan, {w: tuple(ids) for w, ids in by_word.items()}, ungated
+    return {w: tuple(ids) for w, ids in by_word.items()}, tuple(ungated)
 
 
 @lru_cache(maxsize=256)
