@@ -11,7 +11,7 @@ import re
 from collections.abc import Container, Mapping
 from typing import Any
 
-from guardrails.model.values import Text, Token, literal_str
+from guardrails.model.values import Text, Token, literal_str, text_with
 
 #: the values CloudWatch Logs accepts for ``RetentionInDays``, in increasing order
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
@@ -58,22 +58,12 @@ def policy_identity(value: Any, account: str | None) -> tuple[str | None, str] |
     ``from_managed_policy_name``). ``${AWS::AccountId}`` is ``account``, the stack's; the
     account is None when that is not known either. A literal that is not a policy ARN compares
     as a whole; another template value makes it undecidable (None)."""
-    if isinstance(value, str):
-        text = value.strip()
-    elif isinstance(value, Text):
-        pieces = []
-        for part in value.parts:
-            if isinstance(part, str):
-                pieces.append(part)
-            elif part.kind == "pseudo" and part.target == "AWS::Partition":
-                pieces.append("aws")
-            elif part.kind == "pseudo" and part.target == "AWS::AccountId":
-                pieces.append(account or OWN_ACCOUNT)
-            else:
-                return None
-        text = "".join(pieces)
-    else:
+    pseudos = {"AWS::Partition": "aws", "AWS::AccountId": account or OWN_ACCOUNT}
+    text = text_with(value, pseudos)
+    if text is None:
         return None
+    if isinstance(value, str):
+        text = text.strip()
     match = POLICY_ARN.match(text)
     if match is None:
         return (None, text) if isinstance(value, str) else None

@@ -14,7 +14,7 @@ decided and a rule says nothing about it.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, Union
 
@@ -110,6 +110,25 @@ def render(value: Any) -> str:
         return str(value)
     lit = literal_str(value)
     return lit if lit is not None else ""
+
+
+def text_with(value: Any, pseudos: Mapping[str, str]) -> str | None:
+    """A literal string as it is, or a ``Text`` whose template values are all pseudo
+    parameters named in ``pseudos``, each read as the value given there
+    (``{"AWS::Partition": "aws"}``); None for any other value (it cannot be decided)."""
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, Text):
+        return None
+    pieces = []
+    for part in value.parts:
+        if isinstance(part, str):
+            pieces.append(part)
+        elif part.kind == "pseudo" and part.target in pseudos:
+            pieces.append(pseudos[part.target])
+        else:
+            return None
+    return "".join(pieces)
 
 
 def as_list(value: Any) -> list[Any]:

@@ -28,7 +28,7 @@ from guardrails.model.function import (
     Statement,
 )
 from guardrails.model.site import Site
-from guardrails.model.values import Text, Token, as_list, memoized
+from guardrails.model.values import Text, Token, as_list, memoized, text_with
 from guardrails.rules.base import RuleContext, Violation, orphan_check, rule
 from guardrails.rules.quoting import (
     FUNCTION_NAME,
@@ -768,19 +768,8 @@ def _service_name(value: Any) -> str | None:
     """A service principal's name in lower case (``s3.amazonaws.com``; a ``${AWS::URLSuffix}``
     reads as ``amazonaws.com``, the China suffix ``.amazonaws.com.cn`` as ``.amazonaws.com``).
     None when another template value makes it undecidable."""
-    if isinstance(value, str):
-        text = value
-    elif isinstance(value, Text):
-        pieces = []
-        for part in value.parts:
-            if isinstance(part, str):
-                pieces.append(part)
-            elif part.kind == "pseudo" and part.target == "AWS::URLSuffix":
-                pieces.append("amazonaws.com")
-            else:
-                return None
-        text = "".join(pieces)
-    else:
+    text = text_with(value, {"AWS::URLSuffix": "amazonaws.com"})
+    if text is None:
         return None
     text = text.strip().lower()
     return text[: -len(".cn")] if text.endswith(".amazonaws.com.cn") else text
