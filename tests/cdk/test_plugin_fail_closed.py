@@ -10,7 +10,6 @@ import pytest
 
 import guardrails
 from guardrails.cdk import INCOMPLETE_RULE
-from guardrails.rules import base
 from tests.cdk.test_plugin import public_fn, report_json, violations
 from tests.conftest import ENV
 
@@ -36,18 +35,6 @@ def test_a_manifest_json_beside_the_output_folder_changes_nothing(tmp_path):
         "Top",
         "Prod/Inner",
     }
-
-
-@pytest.fixture
-def broken_rule(monkeypatch):
-    def broken(fn, ctx):
-        raise RuntimeError("never shown")
-        yield  # pragma: no cover
-
-    rule = base.registry()["GR-OBS-01"]
-    monkeypatch.setitem(
-        base.registry(), "GR-OBS-01", rule.__class__(**{**vars(rule), "check": broken})
-    )
 
 
 def test_what_could_not_be_checked_fails_an_enforced_synth(tmp_path, broken_rule, capsys):

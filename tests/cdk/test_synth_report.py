@@ -20,7 +20,6 @@ import guardrails
 from guardrails.cdk.plugin import CONTEXT_SHOW_INFO
 from guardrails.cli import main as cli
 from guardrails.policy import SEVERITY_RANK
-from guardrails.rules import base
 from guardrails.rules import get as get_rule
 from tests.cdk.test_plugin import report_json, violations
 from tests.conftest import ENV, function
@@ -123,18 +122,6 @@ def test_summary_passes_below_fail_on_and_says_audit_does_not_enforce(tmp_path, 
     assert SUMMARY.match(line)
     # ... but the summary says what the gate would do
     assert ": FAILED at fail_on high (audit: reported, not enforced); " in line
-
-
-@pytest.fixture
-def broken_rule(monkeypatch):
-    def broken(fn, ctx):
-        raise RuntimeError("never shown")
-        yield  # pragma: no cover
-
-    rule = base.registry()["GR-OBS-01"]
-    monkeypatch.setitem(
-        base.registry(), "GR-OBS-01", rule.__class__(**{**vars(rule), "check": broken})
-    )
 
 
 @pytest.mark.parametrize(
