@@ -136,6 +136,28 @@ def test_render_splits_the_plugin_and_the_hardening_into_python_and_the_rest():
     assert "Of the plugin's" not in older and "Of the hardening's" not in older
 
 
+def test_render_shows_the_plugin_against_cdk_nag_by_app_size():
+    data = results()
+    small = {"bare": 0.1, "plugin": 0.15, "cdk-nag": 0.35}
+    data["plugin_sizes"] = [
+        {
+            "functions": 10,
+            "stacks": 1,
+            "runs": {v: [{"synth_s": small[v] + j} for j in (0.0, 0.01)] for v in small},
+        }
+    ]
+    s = summary(data)
+    ((n, stacks, plugin, nag, ratio),) = s["plugin_sizes"]
+    assert (n, stacks) == (10, 1)
+    assert (plugin, nag, ratio) == pytest.approx((0.05, 0.25, 0.2))
+    text = render(data)
+    assert "| 10 | 1 | +0.05 s | +0.25 s | 0.20 |" in text
+    assert "0.20x at 10 functions cdk-nag's" in headline(data)
+    # an older run, without the sweep: no table, nothing in the headline
+    assert "Plugin / cdk-nag" not in render(results())
+    assert "functions cdk-nag's" not in headline(results())
+
+
 def test_render_says_why_checkov_was_skipped():
     text = render(results(checkov=False))
     assert "skipped: checkov could not be installed: no network" in text
