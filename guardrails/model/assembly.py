@@ -131,11 +131,19 @@ def load(path: str | Path) -> Assembly:
 
 
 def stack_from_document(
-    doc: Mapping[str, Any], name: str, account: str | None = None, region: str | None = None
+    doc: Mapping[str, Any],
+    name: str,
+    account: str | None = None,
+    region: str | None = None,
+    *,
+    paths: Mapping[str, str] | None = None,
 ) -> StackTemplate:
-    """A template already in memory (the hardening Aspect's view of a stack before synthesis)
-    as the model reads a template file."""
-    return _stack(doc, name, Path(name), paths={}, account=account, region=region, assets={})
+    """A template already in memory (the hardening Aspect's view of a stack before synthesis,
+    a Pulumi stack's translation) as the model reads a template file; ``paths``: logical id ->
+    the path that names the resource to people (a construct path, a Pulumi URN)."""
+    return _stack(
+        doc, name, Path(name), paths=paths or {}, account=account, region=region, assets={}
+    )
 
 
 @collector_paused()

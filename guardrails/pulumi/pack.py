@@ -1,0 +1,252 @@
+"""The guardrails as a Pulumi CrossGuard policy pack: one policy per rule, named by its id.
+
+``policypacks/lambda-guardrails/__main__.py`` is all a pack needs::
+
+    from guardrails.pulumi.pack import policy_pack
+    policy_pack("policy.yaml")          # serves the pack (the Pulumi CLI starts it)
+
+and ``pulumi preview --policy-pack policypacks/lambda-guardrails`` runs it.
+
+**One scan per stack.** Each rule is a stack policy (it needs the graph around each function:
+a role, its policies, the log group, the API in front). Pulumi asks every policy in turn, each
+with the whole stack; the first one scans it (``scan_resources``) and the others read that
+scan's findings (the scan is kept for the same resources, keyed by their content).
+
+**Enforcement.** From the organisation policy: a rule whose severity (the policy's override,
+else the catalog's) is at or above ``fail_on`` is ``mandatory`` (it blocks ``pulumi up``),
+below it ``advisory``; a rule the policy disables is ``disabled``. Pulumi's own policy
+configuration (``pulumi policy enable --config``, or ``enforcementLevel`` in a config file)
+overrides a rule's level. Pulumi's level is per policy: a finding whose severity differs from
+its rule's (a runtime's deprecation stage, a framework-owned function) says its severity in
+its message. Findings that the policy exempts, or a baseline holds, are not reported.
+
+**Secrets.** A Pulumi secret (``pulumi.Output.secret``) is never shown, not even masked: the
+pack reads the analyzer's requests before the Pulumi SDK decodes them (which drops the mark
+of a secret) and replaces each secret in a message by ``(a Pulumi secret)``.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from concurrent import futures
+from pathlib import Path
+from typing import Any, NoReturn
+
+import grpc
+import pulumi
+import pulumi_policy
+from google.protobuf import json_format
+from pulumi.runtime.proto import analyzer_pb2_grpc
+from pulumi_policy import EnforcementLevel, StackValidationArgs, StackValidationPolicy
+from pulumi_policy import policy as _sdk
+
+from guardrails.engine import Finding
+from guardrails.policy import Policy
+from guardrails.pulumi.resources import (
+    ARCHIVE_SIGNATURE,
+    ASSET_SIGNATURE,
+    SIGNATURE_KEY,
+    PulumiResource,
+    secret_values,
+    whole_numbers,
+)
+from guardrails.pulumi.scan import PulumiScan, conceal, scan_resources
+from guardrails.rules import all_rules
+
+#: the pack's name (``PulumiPolicy.yaml`` gives it too)
+PACK_NAME = "lambda-guardrails"
+#: findings of these statuses are reported (exempted, acknowledged, baseline ones are not)
+_REPORTED = ("open",)
+
+
+def enforcement_level(policy: Policy, rule_id: str, severity: str) -> EnforcementLevel:
+    """The Pulumi enforcement level of a rule under ``policy`` (see the module's
+    documentation)."""
+    if not policy.rule_enabled(rule_id):
+        return EnforcementLevel.DISABLED
+    if policy.fails(policy.rule_severity(rule_id, severity)):
+        return EnforcementLevel.MANDATORY
+    return EnforcementLevel.ADVISORY
+
+
+def policies(policy: Policy | Mapping[str, Any] | str | Path | None = None) -> list[Any]:
+    """The pack's policies, one per rule of the catalog (for a pack of one's own, with other
+    policies beside them)."""
+    settings = Policy.coerce(policy)
+    scanner = _Scanner(settings)
+    return [
+        StackValidationPolicy(
+            name=rule.id,
+            description=rule.title,
+            validate=scanner.validator(rule.id),
+            enforcement_level=enforcement_level(settings, rule.id, rule.severity),
+            remediation_steps=rule.fix,
+            severity=_SEVERITY.get(settings.rule_severity(rule.id, rule.severity)),
+        )
+        for rule in all_rules()
+    ]
+
+
+def policy_pack(
+    policy: Policy | Mapping[str, Any] | str | Path | None = None, *, name: str = PACK_NAME
+) -> NoReturn:
+    """Serve the pack, as ``pulumi_policy.PolicyPack`` does (the Pulumi CLI starts the process
+    and reads the port it prints); never returns. Only the pack's server is ours: it notes
+    where the secrets are in each request before the SDK's handling of it."""
+    servicer = _sdk._PolicyAnalyzerServicer(
+        name, "0.0.1", policies(policy), EnforcementLevel.ADVISORY
+    )
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=4),
+        options=_sdk._GRPC_CHANNEL_OPTIONS,
+    )
+    analyzer_pb2_grpc.add_AnalyzerServicer_to_server(_SecretNoting(servicer), server)
+    port = server.add_insecure_port(address="127.0.0.1:0")
+    server.start()
+    sys.stdout.buffer.write(f"{port}\n".encode())
+    sys.stdout.flush()
+    try:
+        while True:
+            time.sleep(86_400)
+    except KeyboardInterrupt:
+        server.stop(0)
+    raise SystemExit(0)
+
+
+#: the strings of the Pulumi secrets of the request being answered, on its thread
+_REQUEST = threading.local()
+#: the calls whose requests hold resources' properties
+_NOTED = ("Analyze", "AnalyzeStack", "Remediate")
+
+
+class _SecretNoting(analyzer_pb2_grpc.AnalyzerServicer):
+    """The SDK's servicer, with the secrets of each request noted first."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        for name in dir(analyzer_pb2_grpc.AnalyzerServicer):  # the other calls: the SDK's
+            if not name.startswith("_") and name not in _NOTED:
+                setattr(self, name, getattr(inner, name))
+
+    def AnalyzeStack(self, request: Any, context: Any) -> Any:
+        secrets = {s for r in request.resources for s in secret_values(_dict(r.properties)) if s}
+        return self._with(secrets, self.inner.AnalyzeStack, request, context)
+
+    def Analyze(self, request: Any, context: Any) -> Any:
+        secrets = {s for s in secret_values(_dict(request.properties)) if s}
+        return self._with(secrets, self.inner.Analyze, request, context)
+
+    def Remediate(self, request: Any, context: Any) -> Any:
+        secrets = {s for s in secret_values(_dict(request.properties)) if s}
+        return self._with(secrets, self.inner.Remediate, request, context)
+
+    @staticmethod
+    def _with(secrets: set[str], call: Any, request: Any, context: Any) -> Any:
+        _REQUEST.secrets = frozenset(secrets)
+        try:
+            return call(request, context)
+        finally:
+            _REQUEST.secrets = frozenset()
+
+
+def _dict(struct: Any) -> dict[str, Any]:
+    return json_format.MessageToDict(struct)
+
+
+class _Scanner:
+    """Scans a stack once for all the pack's policies."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self._key: tuple[Any, ...] | None = None
+        self._scan: PulumiScan | None = None
+        self._by_rule: dict[str, list[Finding]] = {}
+        self._lock = threading.Lock()
+
+    def validator(self, rule_id: str) -> Any:
+        def validate(args: StackValidationArgs, report_violation: Any) -> None:
+            scan, findings = self.findings(args.resources, rule_id)
+            secrets: frozenset[str] = getattr(_REQUEST, "secrets", frozenset())
+            for finding in findings:
+                message = conceal(scan.message(finding), secrets)
+                severity = self.policy.rule_severity(rule_id, finding.severity)
+                if finding.severity != severity:
+                    message = f"[{finding.severity}] {message}"
+                report_violation(f"{message} Fix: {finding.fix}", scan.urn(finding))
+
+        return validate
+
+    def findings(self, resources: Sequence[Any], rule_id: str) -> tuple[PulumiScan, list[Finding]]:
+        stack = [_resource(r) for r in resources]
+        key = tuple((r.urn, repr(r.properties), r.property_dependencies.items()) for r in stack)
+        with self._lock:
+            if key != self._key or self._scan is None:
+                self._scan = scan_resources(stack, self.policy, stack=_stack_name(stack))
+                self._key = key
+                self._by_rule = {}
+                for finding in self._scan.report.findings:
+                    if finding.status in _REPORTED:
+                        self._by_rule.setdefault(finding.rule_id, []).append(finding)
+            return self._scan, self._by_rule.get(rule_id, [])
+
+
+def _stack_name(resources: Sequence[PulumiResource]) -> str:
+    """``<project>/<stack>`` from the resources' URNs (``urn:pulumi:<stack>::<project>::...``)."""
+    for r in resources:
+        parts = r.urn.split("::")
+        if len(parts) >= 2 and parts[0].startswith("urn:pulumi:"):
+            return f"{parts[1]}/{parts[0].removeprefix('urn:pulumi:')}"
+    return "pulumi"
+
+
+def _resource(r: Any) -> PulumiResource:
+    """A ``pulumi_policy.PolicyResource`` as the translation reads it: its properties as the
+    protocol wrote them (the SDK's proxies unwrapped, assets back to their signatures)."""
+    return PulumiResource(
+        type=r.resource_type,
+        name=r.name,
+        urn=r.urn,
+        properties=whole_numbers(_raw(r.props)),
+        dependencies=tuple(d.urn for d in r.dependencies),
+        property_dependencies={
+            k: tuple(d.urn for d in v) for k, v in r.property_dependencies.items()
+        },
+        parent=r.parent.urn if r.parent is not None else None,
+    )
+
+
+def _raw(value: Any) -> Any:
+    """A property value without the SDK's proxies (which raise on an unknown value)."""
+    if isinstance(value, Mapping):
+        target = value["__target"] if _is_proxy(value) else value
+        return {k: _raw(v) for k, v in target.items()}
+    if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
+        target = value["__target"] if _is_proxy(value) else value  # type: ignore[call-overload]
+        return [_raw(v) for v in target]
+    if isinstance(value, pulumi.StringAsset):
+        return {SIGNATURE_KEY: ASSET_SIGNATURE, "text": value.text}
+    if isinstance(value, pulumi.FileAsset):
+        return {SIGNATURE_KEY: ASSET_SIGNATURE, "path": value.path}
+    if isinstance(value, pulumi.AssetArchive):
+        return {
+            SIGNATURE_KEY: ARCHIVE_SIGNATURE,
+            "assets": {k: _raw(v) for k, v in value.assets.items()},
+        }
+    if isinstance(value, pulumi.FileArchive):
+        return {SIGNATURE_KEY: ARCHIVE_SIGNATURE, "path": value.path}
+    return value
+
+
+def _is_proxy(value: Any) -> bool:
+    return type(value).__module__ == "pulumi_policy.proxy"
+
+
+_SEVERITY = {
+    "critical": pulumi_policy.Severity.CRITICAL,
+    "high": pulumi_policy.Severity.HIGH,
+    "medium": pulumi_policy.Severity.MEDIUM,
+    "low": pulumi_policy.Severity.LOW,
+}

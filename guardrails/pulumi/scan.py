@@ -1,0 +1,63 @@
+"""The engine over a Pulumi stack: its resources translated (``translate``), scanned as one
+template, and each finding taken back to the Pulumi resource it is about.
+
+Pure Python (no ``pulumi`` import): the policy pack and the CLI share it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from guardrails import engine
+from guardrails.engine import Finding, Report
+from guardrails.model.assembly import Assembly, stack_from_document
+from guardrails.policy import Policy
+from guardrails.pulumi.resources import PulumiResource
+from guardrails.pulumi.translate import Translation, translate
+from guardrails.rules.credentials import mask
+
+#: what a Pulumi secret is shown as in a message (not even its first characters)
+SECRET_SHOWN = "(a Pulumi secret)"
+
+
+@dataclass(frozen=True)
+class PulumiScan:
+    """The engine's report on a Pulumi stack, and the way back to its resources."""
+
+    report: Report
+    translation: Translation
+
+    def urn(self, finding: Finding) -> str | None:
+        """The URN of the resource the finding is about."""
+        return self.translation.urn_of(finding.logical_id, finding.location)
+
+    def message(self, finding: Finding) -> str:
+        """The finding's message, with no Pulumi secret in it (not even masked)."""
+        return conceal(finding.message, self.translation.secrets)
+
+
+def scan_resources(
+    resources: Iterable[PulumiResource],
+    policy: Policy | None = None,
+    *,
+    stack: str = "pulumi",
+    today: dt.date | None = None,
+) -> PulumiScan:
+    """Scan a Pulumi stack's resources with the engine (``stack``: the name its findings
+    carry)."""
+    translation = translate(resources)
+    template = stack_from_document(translation.template, stack, paths=translation.urns)
+    report = engine.scan(Assembly(stacks=(template,)), policy, today=today)
+    return PulumiScan(report, translation)
+
+
+def conceal(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every Pulumi secret, masked (as the rules show credentials) or whole,
+    replaced by ``SECRET_SHOWN``."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        if len(secret) < 4:
+            continue  # a secret of a few characters would hide words, and protects nothing
+        text = text.replace(mask(secret), SECRET_SHOWN).replace(secret, SECRET_SHOWN)
+    return text

@@ -1,0 +1,97 @@
+"""The policy pack over the analyzer protocol, as the Pulumi CLI drives it."""
+
+from __future__ import annotations
+
+import pytest
+from pulumi.runtime.proto import analyzer_pb2
+from pulumi_policy import EnforcementLevel
+
+from guardrails.policy import Policy
+from guardrails.pulumi import programs
+from guardrails.pulumi.pack import enforcement_level
+from guardrails.rules import all_rules
+from tests.pulumi import architectures
+from tests.pulumi.conftest import Pack
+
+FAIL_ON_HIGH = Policy.from_mapping({"fail_on": "high"})
+
+
+def test_every_rule_is_a_policy_named_by_its_id_with_its_title(pack: Pack) -> None:
+    info = pack.info()
+    assert info.name == "lambda-guardrails"
+    policies = {p.name: p for p in info.policies}
+    assert list(policies) == [rule.id for rule in all_rules()]
+    for rule in all_rules():
+        assert policies[rule.id].description == rule.title
+        assert policies[rule.id].policy_type == analyzer_pb2.POLICY_TYPE_STACK
+
+
+def test_enforcement_levels_follow_fail_on(pack: Pack) -> None:
+    # policy.yaml beside the pack: fail_on high
+    levels = {p.name: p.enforcementLevel for p in pack.info().policies}
+    assert levels["GR-IAM-01"] == analyzer_pb2.MANDATORY  # critical
+    assert levels["GR-INP-01"] == analyzer_pb2.MANDATORY  # high
+    assert levels["GR-OBS-01"] == analyzer_pb2.ADVISORY  # medium
+    assert levels["GR-CFG-01"] == analyzer_pb2.ADVISORY  # low
+
+
+def test_enforcement_level_of_a_disabled_or_raised_rule() -> None:
+    policy = Policy.from_mapping(
+        {
+            "fail_on": "medium",
+            "rules": {"GR-CFG-01": {"enabled": False}, "GR-OBS-05": {"severity": "high"}},
+        }
+    )
+    assert enforcement_level(policy, "GR-CFG-01", "low") is EnforcementLevel.DISABLED
+    assert enforcement_level(policy, "GR-OBS-05", "low") is EnforcementLevel.MANDATORY
+    assert enforcement_level(policy, "GR-OBS-08", "low") is EnforcementLevel.ADVISORY
+    never = Policy.from_mapping({"fail_on": "none"})
+    assert enforcement_level(never, "GR-IAM-01", "critical") is EnforcementLevel.ADVISORY
+
+
+@pytest.mark.parametrize("preview", [True, False], ids=["preview", "update"])
+def test_legacy_stack_violations_name_rule_resource_and_never_the_secret(
+    pack: Pack, preview: bool
+) -> None:
+    resources = programs.run(architectures.legacy, preview=preview)
+    response = pack.analyze_stack(resources)
+    by_rule: dict[str, list[analyzer_pb2.AnalyzeDiagnostic]] = {}
+    for d in response.diagnostics:
+        by_rule.setdefault(d.policyName, []).append(d)
+    for rule_id in ("GR-IAM-01", "GR-IAM-04", "GR-SEC-01", "GR-INP-04", "GR-DEP-01", "GR-OBS-03"):
+        assert rule_id in by_rule, rule_id
+    urns = {r.name: r.urn for r in resources}
+    (admin,) = by_rule["GR-IAM-01"]
+    assert admin.urn == urns["fn-role"]
+    assert admin.enforcementLevel == analyzer_pb2.MANDATORY
+    (plaintext,) = by_rule["GR-SEC-01"]
+    assert plaintext.urn == urns["handler"]
+    assert "DB_PASSWORD" in plaintext.message and "(a Pulumi secret)" in plaintext.message
+    (url,) = by_rule["GR-INP-04"]
+    assert url.urn == urns["url"]
+    (retention,) = by_rule["GR-OBS-03"]
+    assert retention.urn == urns["logs"]
+    assert retention.enforcementLevel == analyzer_pb2.ADVISORY
+    secret = architectures.PLANTED_SECRET
+    for d in response.diagnostics:
+        assert d.policyPackName == "lambda-guardrails"
+        assert secret not in d.message and secret[:2] + "****" not in d.message
+
+
+def test_compliant_stack_has_nothing_mandatory(pack: Pack) -> None:
+    response = pack.analyze_stack(programs.run(architectures.compliant))
+    mandatory = [
+        d.policyName for d in response.diagnostics if d.enforcementLevel == analyzer_pb2.MANDATORY
+    ]
+    assert mandatory == []
+    rules = {d.policyName for d in response.diagnostics}
+    for passed in (
+        "GR-OBS-01",
+        "GR-OBS-02",
+        "GR-OBS-03",
+        "GR-OBS-05",
+        "GR-OBS-08",
+        "GR-CFG-01",
+        "GR-IAM-14",
+    ):
+        assert passed not in rules, passed
