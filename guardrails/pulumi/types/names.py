@@ -1,0 +1,17 @@
+"""The Pulumi type tokens the translation links values to."""
+
+FUNCTION = "aws:lambda/function:Function"
+ROLE = "aws:iam/role:Role"
+MANAGED_POLICY = "aws:iam/policy:Policy"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+SUBNET = "aws:ec2/subnet:Subnet"
+SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+VPC = "aws:ec2/vpc:Vpc"
+REST_API = "aws:apigateway/restApi:RestApi"
+REST_RESOURCE = "aws:apigateway/resource:Resource"
+REST_METHOD = "aws:apigateway/method:Method"
+HTTP_API = "aws:apigatewayv2/api:Api"
+QUEUE = "aws:sqs/queue:Queue"
+TOPIC = "aws:sns/topic:Topic"
+KEY = "aws:kms/key:Key"
+FUNCTIONS = (FUNCTION, "aws:lambda/alias:Alias")
