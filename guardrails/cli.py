@@ -160,11 +160,33 @@ def _run_scan(args: argparse.Namespace) -> tuple[Policy, Report]:
         policy = _override(policy, "fail_on", args.fail_on, "--fail-on")
     if getattr(args, "baseline", None):
         policy = _override(policy, "baseline", args.baseline, "--baseline")
-    assembly = load(args.path)
-    result = engine.scan(assembly, policy, today=args.today or dt.date.today())
+    today = args.today or dt.date.today()
+    pulumi_document = _pulumi_document(Path(args.path))
+    if pulumi_document is not None:
+        from guardrails.pulumi.documents import resources_of
+        from guardrails.pulumi.scan import scan_resources
+
+        kind, doc = pulumi_document
+        resources = resources_of(kind, doc, args.path)
+        stack = Path(args.path).name.split(".")[0]
+        result = scan_resources(
+            resources, policy, stack=stack, source=Path(args.path), today=today
+        ).report
+    else:
+        result = engine.scan(load(args.path), policy, today=today)
     if args.allow_incomplete:
         result = dataclasses.replace(result, allow_incomplete=True)
     return policy, result
+
+
+def _pulumi_document(path: Path) -> tuple[str, Any] | None:
+    """A ``pulumi preview --json`` or ``pulumi stack export`` document (a JSON file of that
+    shape: ``guardrails.pulumi.documents``), else None."""
+    if path.suffix.lower() != ".json" or not path.is_file():
+        return None
+    from guardrails.pulumi.documents import read_document
+
+    return read_document(path)
 
 
 def _targets(events: Sequence[tuple[str, str]]) -> list[tuple[str, str | None]]:

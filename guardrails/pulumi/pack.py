@@ -50,6 +50,8 @@ from guardrails.pulumi.resources import (
     ASSET_SIGNATURE,
     SIGNATURE_KEY,
     PulumiResource,
+    marked_secret,
+    secret_paths,
     secret_values,
     whole_numbers,
 )
@@ -116,14 +118,16 @@ def policy_pack(
     raise SystemExit(0)
 
 
-#: the strings of the Pulumi secrets of the request being answered, on its thread
+#: what the request being answered holds in Pulumi secrets, on its thread: their strings, and
+#: where they are (URN -> paths in its properties)
 _REQUEST = threading.local()
 #: the calls whose requests hold resources' properties
 _NOTED = ("Analyze", "AnalyzeStack", "Remediate")
 
 
 class _SecretNoting(analyzer_pb2_grpc.AnalyzerServicer):
-    """The SDK's servicer, with the secrets of each request noted first."""
+    """The SDK's servicer, with the secrets of each request noted first (the SDK decodes a
+    secret into its bare value)."""
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
@@ -132,28 +136,32 @@ class _SecretNoting(analyzer_pb2_grpc.AnalyzerServicer):
                 setattr(self, name, getattr(inner, name))
 
     def AnalyzeStack(self, request: Any, context: Any) -> Any:
-        secrets = {s for r in request.resources for s in secret_values(_dict(r.properties)) if s}
-        return self._with(secrets, self.inner.AnalyzeStack, request, context)
+        return self._noted(
+            [(r.urn, r.properties) for r in request.resources], "AnalyzeStack", request, context
+        )
 
     def Analyze(self, request: Any, context: Any) -> Any:
-        secrets = {s for s in secret_values(_dict(request.properties)) if s}
-        return self._with(secrets, self.inner.Analyze, request, context)
+        return self._noted([(request.urn, request.properties)], "Analyze", request, context)
 
     def Remediate(self, request: Any, context: Any) -> Any:
-        secrets = {s for s in secret_values(_dict(request.properties)) if s}
-        return self._with(secrets, self.inner.Remediate, request, context)
+        return self._noted([(request.urn, request.properties)], "Remediate", request, context)
 
-    @staticmethod
-    def _with(secrets: set[str], call: Any, request: Any, context: Any) -> Any:
-        _REQUEST.secrets = frozenset(secrets)
+    def _noted(
+        self, resources: list[tuple[str, Any]], call: str, request: Any, context: Any
+    ) -> Any:
+        strings: set[str] = set()
+        paths: dict[str, list[tuple[str | int, ...]]] = {}
+        for urn, struct in resources:
+            properties = json_format.MessageToDict(struct)
+            strings.update(s for s in secret_values(properties) if s)
+            found = list(secret_paths(properties))
+            if found:
+                paths[urn] = found
+        _REQUEST.secrets, _REQUEST.paths = frozenset(strings), paths
         try:
-            return call(request, context)
+            return getattr(self.inner, call)(request, context)
         finally:
-            _REQUEST.secrets = frozenset()
-
-
-def _dict(struct: Any) -> dict[str, Any]:
-    return json_format.MessageToDict(struct)
+            _REQUEST.secrets, _REQUEST.paths = frozenset(), {}
 
 
 class _Scanner:
@@ -171,7 +179,7 @@ class _Scanner:
             scan, findings = self.findings(args.resources, rule_id)
             secrets: frozenset[str] = getattr(_REQUEST, "secrets", frozenset())
             for finding in findings:
-                message = conceal(scan.message(finding), secrets)
+                message = conceal(finding.message, secrets)
                 severity = self.policy.rule_severity(rule_id, finding.severity)
                 if finding.severity != severity:
                     message = f"[{finding.severity}] {message}"
@@ -209,7 +217,9 @@ def _resource(r: Any) -> PulumiResource:
         type=r.resource_type,
         name=r.name,
         urn=r.urn,
-        properties=whole_numbers(_raw(r.props)),
+        properties=marked_secret(
+            whole_numbers(_raw(r.props)), getattr(_REQUEST, "paths", {}).get(r.urn, ())
+        ),
         dependencies=tuple(d.urn for d in r.dependencies),
         property_dependencies={
             k: tuple(d.urn for d in v) for k, v in r.property_dependencies.items()

@@ -28,7 +28,12 @@ from pulumi.runtime import mocks, settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from guardrails.pulumi.resources import PulumiResource, whole_numbers
+from guardrails.pulumi.resources import (
+    PulumiResource,
+    marked_secret,
+    secret_paths,
+    whole_numbers,
+)
 
 #: the account and region the mocks' ARNs are in
 ACCOUNT, REGION = "123456789012", "us-east-1"
@@ -93,8 +98,10 @@ def _resource(request: Any, response: Any, preview: bool) -> PulumiResource:
     """A registration as the analyzer sees the resource: its inputs in a preview, its inputs
     and outputs (the provider's state) on an update."""
     properties: dict[str, Any] = json_format.MessageToDict(request.object)
-    if not preview:
-        properties.update(json_format.MessageToDict(response.object))
+    if not preview:  # outputs of secret inputs stay secret (the engine marks them so)
+        inputs = properties
+        properties = {**inputs, **json_format.MessageToDict(response.object)}
+        properties = marked_secret(properties, secret_paths(inputs))
     return PulumiResource(
         type=request.type,
         name=request.name,

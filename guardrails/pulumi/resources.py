@@ -10,7 +10,7 @@ secrets are ``{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb4
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,6 +79,37 @@ def secret_values(value: Any) -> Iterator[str]:
     elif isinstance(value, list):
         for v in value:
             yield from secret_values(v)
+
+
+def secret_paths(value: Any, at: tuple[str | int, ...] = ()) -> Iterator[tuple[str | int, ...]]:
+    """Where the Pulumi secrets of ``value`` are (key and index paths)."""
+    if is_secret(value):
+        yield at
+    elif isinstance(value, Mapping):
+        for k, v in value.items():
+            yield from secret_paths(v, (*at, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from secret_paths(v, (*at, i))
+
+
+def marked_secret(value: Any, paths: Iterable[tuple[str | int, ...]]) -> Any:
+    """``value`` with the values at ``paths`` marked as Pulumi secrets again (what a decoder
+    that drops the mark, the Pulumi policy SDK's, lost)."""
+    for path in paths:
+        value = _mark(value, path)
+    return value
+
+
+def _mark(value: Any, path: tuple[str | int, ...]) -> Any:
+    if not path:
+        return value if is_secret(value) else {SIGNATURE_KEY: SECRET_SIGNATURE, "value": value}
+    head, rest = path[0], path[1:]
+    if isinstance(value, Mapping) and head in value:
+        return {**value, head: _mark(value[head], rest)}
+    if isinstance(value, list) and isinstance(head, int) and 0 <= head < len(value):
+        return [*value[:head], _mark(value[head], rest), *value[head + 1 :]]
+    return value
 
 
 def _strings(value: Any) -> Iterator[str]:

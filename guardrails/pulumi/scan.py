@@ -6,9 +6,11 @@ Pure Python (no ``pulumi`` import): the policy pack and the CLI share it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from guardrails import engine
 from guardrails.engine import Finding, Report
@@ -24,7 +26,8 @@ SECRET_SHOWN = "(a Pulumi secret)"
 
 @dataclass(frozen=True)
 class PulumiScan:
-    """The engine's report on a Pulumi stack, and the way back to its resources."""
+    """The engine's report on a Pulumi stack (no Pulumi secret in any message, not even
+    masked), and the way back to its resources."""
 
     report: Report
     translation: Translation
@@ -33,23 +36,28 @@ class PulumiScan:
         """The URN of the resource the finding is about."""
         return self.translation.urn_of(finding.logical_id, finding.location)
 
-    def message(self, finding: Finding) -> str:
-        """The finding's message, with no Pulumi secret in it (not even masked)."""
-        return conceal(finding.message, self.translation.secrets)
-
 
 def scan_resources(
     resources: Iterable[PulumiResource],
     policy: Policy | None = None,
     *,
     stack: str = "pulumi",
+    source: Path | None = None,
     today: dt.date | None = None,
 ) -> PulumiScan:
     """Scan a Pulumi stack's resources with the engine (``stack``: the name its findings
-    carry)."""
+    carry; ``source``: the document they were read from, if any)."""
     translation = translate(resources)
     template = stack_from_document(translation.template, stack, paths=translation.urns)
+    if source is not None:
+        template = dataclasses.replace(template, template_path=str(source.resolve()))
     report = engine.scan(Assembly(stacks=(template,)), policy, today=today)
+    if translation.secrets:
+        findings = tuple(
+            dataclasses.replace(f, message=conceal(f.message, translation.secrets))
+            for f in report.findings
+        )
+        report = dataclasses.replace(report, findings=findings)
     return PulumiScan(report, translation)
 
 

@@ -53,6 +53,11 @@ from guardrails.pulumi.resources import (
 
 UNKNOWN_PARAMETER = "PulumiUnknownValue"
 UNKNOWN = {"Ref": UNKNOWN_PARAMETER}
+#: the template parameter a Pulumi secret in a function's environment becomes: a ``NoEcho``
+#: one (what Pulumi keeps encrypted in its state is plaintext in the function configuration:
+#: GR-SEC-02), whether or not its value is known (a preview document has only ciphertext)
+SECRET_PARAMETER = "PulumiSecret"
+SECRET = {"Ref": SECRET_PARAMETER}
 _NOT_ALPHANUMERIC = re.compile(r"[^A-Za-z0-9]")
 
 
@@ -85,7 +90,7 @@ class Translator:
         self.resources = resources
         self.by_urn = {r.urn: r for r in resources}
         self.ids: dict[str, str] = {}  # urn -> logical id
-        taken: set[str] = {UNKNOWN_PARAMETER}
+        taken: set[str] = {UNKNOWN_PARAMETER, SECRET_PARAMETER}
         for r in resources:
             if handler_of(r.type) is None:
                 continue
@@ -117,6 +122,7 @@ class Translator:
         self.out: dict[str, dict[str, Any]] = {}
         self.origins: dict[tuple[str, str], str] = {}
         self.unknown_used = False
+        self.secret_used = False
 
     def run(self) -> Translation:
         skipped: dict[str, None] = {}
@@ -132,8 +138,13 @@ class Translator:
             if merge is not None:
                 merge(self, r, self.props[r.urn])
         template: dict[str, Any] = {"Resources": self.out}
+        parameters: dict[str, Any] = {}
         if self.unknown_used:
-            template["Parameters"] = {UNKNOWN_PARAMETER: {"Type": "String"}}
+            parameters[UNKNOWN_PARAMETER] = {"Type": "String"}
+        if self.secret_used:
+            parameters[SECRET_PARAMETER] = {"Type": "String", "NoEcho": "true"}
+        if parameters:
+            template["Parameters"] = parameters
         secrets = frozenset(s for r in self.resources for s in secret_values(r.properties) if s)
         return Translation(
             template=template,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from guardrails.pulumi.resources import PulumiResource
-from guardrails.pulumi.translator import Translator, handles, pascal, tags
+from guardrails.pulumi.resources import PulumiResource, is_secret, plain
+from guardrails.pulumi.translator import SECRET, Translator, handles, pascal, tags
 from guardrails.pulumi.types.names import (
     FUNCTION,
     FUNCTIONS,
@@ -22,7 +22,6 @@ from guardrails.pulumi.types.names import (
 @handles(FUNCTION)
 def _function(t: Translator, r: PulumiResource, p: dict[str, Any]) -> None:
     environment = p.get("environment")
-    variables = environment.get("variables") if isinstance(environment, dict) else None
     vpc = p.get("vpcConfig")
     t.emit(
         r,
@@ -34,9 +33,7 @@ def _function(t: Translator, r: PulumiResource, p: dict[str, Any]) -> None:
             "Role": t.ref(r, "role", p.get("role"), (ROLE,), "Arn"),
             "Code": _code(t, r, p),
             "PackageType": t.value(p.get("packageType")),
-            "Environment": {"Variables": t.ref(r, "environment", variables)}
-            if isinstance(variables, dict)
-            else None,
+            "Environment": {"Variables": _variables(t, r)} if environment is not None else None,
             "KmsKeyArn": t.ref(r, "kmsKeyArn", p.get("kmsKeyArn"), (KEY,), "Arn"),
             "TracingConfig": pascal(t.value(p.get("tracingConfig"))),
             "LoggingConfig": _logging_config(t, r, p.get("loggingConfig")),
@@ -78,6 +75,35 @@ def _function(t: Translator, r: PulumiResource, p: dict[str, Any]) -> None:
             "Tags": tags(p.get("tags")),
         },
     )
+
+
+def _variables(t: Translator, r: PulumiResource) -> dict[str, Any]:
+    """The environment: a Pulumi secret as a ``NoEcho`` parameter (``translator.SECRET``),
+    any other value linked as a property value is. A secret environment (what the state of a
+    function holds once one variable is secret) makes each variable secret; one whose names
+    are encrypted too is one variable, ``(secret environment)``."""
+    environment = r.properties.get("environment")
+    everything = is_secret(environment)
+    if everything:
+        environment = environment.get("value")
+    raw = environment.get("variables") if isinstance(environment, dict) else None
+    if is_secret(raw):
+        everything, raw = True, raw.get("value")
+    if everything and not isinstance(raw, dict):
+        t.secret_used = True
+        return {SECRET_ENVIRONMENT: dict(SECRET)}
+    out: dict[str, Any] = {}
+    for name, value in (raw if isinstance(raw, dict) else {}).items():
+        if everything or is_secret(value):
+            t.secret_used = True
+            out[name] = dict(SECRET)
+        else:
+            out[name] = t.ref(r, "environment", plain(value))
+    return out
+
+
+#: the variable an environment whose names are encrypted stands for
+SECRET_ENVIRONMENT = "(secret environment)"
 
 
 def _code(t: Translator, r: PulumiResource, p: dict[str, Any]) -> dict[str, Any]:
