@@ -107,8 +107,13 @@ def _resource(state: Mapping[str, Any], where: str) -> PulumiResource | None:
         )
     if kind == "pulumi:pulumi:Stack" or kind.startswith("pulumi:providers:"):
         return None
-    inputs = state.get("inputs") if isinstance(state.get("inputs"), Mapping) else {}
-    outputs = state.get("outputs") if isinstance(state.get("outputs"), Mapping) else {}
+    inputs: Mapping[str, Any] = state.get("inputs") or {}
+    outputs: Mapping[str, Any] = state.get("outputs") or {}
+    if not isinstance(inputs, Mapping) or not isinstance(outputs, Mapping):
+        raise InputError(
+            f"{where}: 'inputs' and 'outputs' must be mappings; "
+            "write the document again with the Pulumi CLI"
+        )
     properties = dict(outputs)
     for key, value in inputs.items():
         if key not in properties or is_unknown(properties[key]):

@@ -82,11 +82,11 @@ def _variables(t: Translator, r: PulumiResource) -> dict[str, Any]:
     any other value linked as a property value is. A secret environment (what the state of a
     function holds once one variable is secret) makes each variable secret; one whose names
     are encrypted too is one variable, ``(secret environment)``."""
-    environment = r.properties.get("environment")
+    environment: Any = r.properties.get("environment")
     everything = is_secret(environment)
     if everything:
         environment = environment.get("value")
-    raw = environment.get("variables") if isinstance(environment, dict) else None
+    raw: Any = environment.get("variables") if isinstance(environment, dict) else None
     if is_secret(raw):
         everything, raw = True, raw.get("value")
     if everything and not isinstance(raw, dict):
