@@ -30,7 +30,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent import futures
 from pathlib import Path
 from typing import Any, NoReturn
@@ -40,11 +40,17 @@ import pulumi
 import pulumi_policy
 from google.protobuf import json_format
 from pulumi.runtime.proto import analyzer_pb2_grpc
-from pulumi_policy import EnforcementLevel, StackValidationArgs, StackValidationPolicy
+from pulumi_policy import (
+    EnforcementLevel,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
 from pulumi_policy import policy as _sdk
 
 from guardrails.engine import Finding
 from guardrails.policy import Policy
+from guardrails.pulumi.remediations import REMEDIATIONS
 from guardrails.pulumi.resources import (
     ARCHIVE_SIGNATURE,
     ASSET_SIGNATURE,
@@ -74,32 +80,101 @@ def enforcement_level(policy: Policy, rule_id: str, severity: str) -> Enforcemen
     return EnforcementLevel.ADVISORY
 
 
-def policies(policy: Policy | Mapping[str, Any] | str | Path | None = None) -> list[Any]:
+def policies(
+    policy: Policy | Mapping[str, Any] | str | Path | None = None,
+    *,
+    remediate: str | Iterable[str] | None = None,
+) -> list[Any]:
     """The pack's policies, one per rule of the catalog (for a pack of one's own, with other
-    policies beside them)."""
+    policies beside them). ``remediate``: ``"safe"`` (every fix of ``remediations``) or rule
+    ids: those rules' policies remediate (``EnforcementLevel.REMEDIATE``) what one resource's
+    inputs can fix, then report what is left as mandatory. Without it, Pulumi's policy
+    configuration can still give a rule that has a fix the ``remediate`` level."""
     settings = Policy.coerce(policy)
+    fixes = {r.rule: r for r in REMEDIATIONS}
+    wanted = _remediated(remediate, fixes)
     scanner = _Scanner(settings)
-    return [
-        StackValidationPolicy(
-            name=rule.id,
-            description=rule.title,
-            validate=scanner.validator(rule.id),
-            enforcement_level=enforcement_level(settings, rule.id, rule.severity),
-            remediation_steps=rule.fix,
-            severity=_SEVERITY.get(settings.rule_severity(rule.id, rule.severity)),
+    out: list[Any] = []
+    for rule in all_rules():
+        level = enforcement_level(settings, rule.id, rule.severity)
+        if rule.id in wanted and level is not EnforcementLevel.DISABLED:
+            level = EnforcementLevel.REMEDIATE
+        common: dict[str, Any] = {
+            "name": rule.id,
+            "description": rule.title,
+            "enforcement_level": level,
+            "remediation_steps": rule.fix,
+            "severity": _SEVERITY.get(settings.rule_severity(rule.id, rule.severity)),
+        }
+        validate = scanner.validator(rule.id)
+        fix = fixes.get(rule.id)
+        if fix is None:
+            out.append(StackValidationPolicy(validate=validate, **common))
+        else:
+            out.append(_RulePolicy(validate, _remediator(fix, settings), common))
+    return out
+
+
+def _remediated(remediate: str | Iterable[str] | None, fixes: Mapping[str, Any]) -> set[str]:
+    if remediate is None:
+        return set()
+    if isinstance(remediate, str):
+        if remediate != "safe":
+            raise ValueError(f"remediate: expected 'safe' or rule ids, got {remediate!r}")
+        return set(fixes)
+    wanted = set(remediate)
+    unknown = sorted(wanted - set(fixes))
+    if unknown:
+        raise ValueError(
+            f"remediate: no Pulumi remediation for {', '.join(unknown)} (those that exist: "
+            f"{', '.join(sorted(fixes))})"
         )
-        for rule in all_rules()
-    ]
+    return wanted
+
+
+class _RulePolicy(StackValidationPolicy, ResourceValidationPolicy):
+    """A rule with a fix, as one Pulumi policy named by its id: it checks the stack (a stack
+    policy) and remediates resources one by one (a resource policy whose check is the stack
+    one)."""
+
+    def __init__(self, validate: Any, remediate: Any, common: dict[str, Any]) -> None:
+        # each parent's __init__ calls super().__init__ positionally, which the other parent
+        # would receive: the common part once, then what each parent keeps (pulumi-policy
+        # 1.21's private fields, pinned; tests/pulumi cover both sides)
+        pulumi_policy.Policy.__init__(self, **common)
+        self._StackValidationPolicy__validate = validate
+        self._ResourceValidationPolicy__validate = None
+        self._ResourceValidationPolicy__remediate = remediate
+
+    def validate(self, args: Any, report_violation: Any) -> Any:
+        if isinstance(args, StackValidationArgs):
+            return StackValidationPolicy.validate(self, args, report_violation)
+        return None  # one resource: the stack check reports, once every resource is known
+
+
+def _remediator(fix: Any, policy: Policy) -> Any:
+    """The CrossGuard remediation of a fix: the resource's new properties, or None."""
+
+    def remediate(args: Any) -> Mapping[str, Any] | None:
+        if args.resource_type not in fix.types:
+            return None
+        return fix.remediate(args.resource_type, _raw(args.props), policy)
+
+    return remediate
 
 
 def policy_pack(
-    policy: Policy | Mapping[str, Any] | str | Path | None = None, *, name: str = PACK_NAME
+    policy: Policy | Mapping[str, Any] | str | Path | None = None,
+    *,
+    remediate: str | Iterable[str] | None = None,
+    name: str = PACK_NAME,
 ) -> NoReturn:
     """Serve the pack, as ``pulumi_policy.PolicyPack`` does (the Pulumi CLI starts the process
-    and reads the port it prints); never returns. Only the pack's server is ours: it notes
-    where the secrets are in each request before the SDK's handling of it."""
+    and reads the port it prints); never returns. ``remediate``: as for ``policies``. Only the
+    pack's server is ours: it notes where the secrets are in each request before the SDK's
+    handling of it."""
     servicer = _sdk._PolicyAnalyzerServicer(
-        name, "0.0.1", policies(policy), EnforcementLevel.ADVISORY
+        name, "0.0.1", policies(policy, remediate=remediate), EnforcementLevel.ADVISORY
     )
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=4),
@@ -251,7 +326,8 @@ def _raw(value: Any) -> Any:
 
 
 def _is_proxy(value: Any) -> bool:
-    return type(value).__module__ == "pulumi_policy.proxy"
+    """The SDK's proxies: of unknown values, and of secrets (in a remediation)."""
+    return type(value).__module__ in ("pulumi_policy.proxy", "pulumi_policy.secret")
 
 
 _SEVERITY = {

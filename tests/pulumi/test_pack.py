@@ -9,6 +9,7 @@ from pulumi_policy import EnforcementLevel
 from guardrails.policy import Policy
 from guardrails.pulumi import programs
 from guardrails.pulumi.pack import enforcement_level
+from guardrails.pulumi.remediations import REMEDIATIONS
 from guardrails.rules import all_rules
 from tests.pulumi import architectures
 from tests.pulumi.conftest import Pack
@@ -21,9 +22,16 @@ def test_every_rule_is_a_policy_named_by_its_id_with_its_title(pack: Pack) -> No
     assert info.name == "lambda-guardrails"
     policies = {p.name: p for p in info.policies}
     assert list(policies) == [rule.id for rule in all_rules()]
+    fixable = {fix.rule for fix in REMEDIATIONS}
     for rule in all_rules():
         assert policies[rule.id].description == rule.title
-        assert policies[rule.id].policy_type == analyzer_pb2.POLICY_TYPE_STACK
+        # a rule with a remediation is a resource policy too (Pulumi remediates resources)
+        expected = (
+            analyzer_pb2.POLICY_TYPE_RESOURCE
+            if rule.id in fixable
+            else analyzer_pb2.POLICY_TYPE_STACK
+        )
+        assert policies[rule.id].policy_type == expected
 
 
 def test_enforcement_levels_follow_fail_on(pack: Pack) -> None:
