@@ -54,3 +54,12 @@ def test_the_table_covers_every_concern() -> None:
     for concern in ("least privilege", "secrets", "front doors", "monitoring", "dependencies",
                     "network", "automated compliance"):  # fmt: skip
         assert concern in concerns
+
+
+def test_docs_show_the_table() -> None:
+    """docs/pulumi.md's parity table lists the rows of the table the tests run."""
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "pulumi.md").read_text()
+    table = docs.split("<!-- parity-table -->")[1].split("<!-- /parity-table -->")[0]
+    rows = [line.split("|")[1:4] for line in table.strip().splitlines()[2:]]
+    shown = [tuple(cell.strip() for cell in row) for row in rows]
+    assert shown == [(row.name, row.concern, row.rule) for row in TABLE if row.rule != "-"]
