@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 from guardrails.errors import InputError
-from guardrails.inputs import parse_json
 from guardrails.model.files import MAX_TEMPLATE_BYTES, check_shape, read_text
 from guardrails.pulumi.resources import (
     SECRET_SIGNATURE,
@@ -66,11 +65,15 @@ def kind_of(doc: Any) -> str | None:
 
 def read_document(path: Path) -> tuple[str, Any] | None:
     """``(kind, document)`` when ``path`` is a JSON file of one of Pulumi's documents, else
-    None (a template, for the model to read). Bounded as a template is."""
+    None: a template (or a file that is not JSON), for the model to read and judge. Bounded as
+    a template is."""
     text = read_text(path, "document", MAX_TEMPLATE_BYTES)
     if not text.lstrip().startswith("{"):
         return None
-    doc = parse_json(text, path, "document", InputError, "write it again with the Pulumi CLI")
+    try:
+        doc = json.loads(text)
+    except (ValueError, RecursionError):
+        return None  # the template reader says what is wrong with it
     check_shape(doc, str(path), shared=False)
     kind = kind_of(doc)
     return (kind, doc) if kind else None
