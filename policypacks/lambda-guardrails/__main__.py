@@ -6,7 +6,7 @@ The organisation policy is ``policy.yaml`` beside this file (the same file the C
 
 from pathlib import Path
 
-from guardrails.pulumi.pack import policy_pack
+from guardrails.pulumi import policy_pack
 
 POLICY = Path(__file__).with_name("policy.yaml")
 

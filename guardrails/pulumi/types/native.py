@@ -19,7 +19,9 @@ def _native(t: Translator, r: PulumiResource, p: dict[str, Any]) -> None:
     cfn_type = f"AWS::{service_name}::{kind}"
     properties = {
         key[:1].upper() + key[1:]: pascal(
-            t.ref(r, key, value, (), "Arn" if key.lower().endswith("arn") else None),
+            t.ref(
+                r, key, value, (), "Arn" if key.lower().endswith("arn") or key == "role" else None
+            ),
             keep_keys=key in USER_KEYS,
         )
         for key, value in p.items()
