@@ -55,11 +55,31 @@ class Mocks(pulumi.runtime.Mocks):
         outputs.setdefault("name", name)
         service, _, kind = args.typ.partition(":")[2].partition("/")
         kind = kind.split(":", 1)[0]
-        outputs.setdefault("arn", f"arn:aws:{service}:{REGION}:{ACCOUNT}:{kind}:{name}")
-        return f"{args.name}-id", outputs
+        arn = f"arn:aws:{service}:{REGION}:{ACCOUNT}:{kind}:{name}"
+        outputs.setdefault("arn", arn)
+        resource_id = f"{args.name}-id"
+        for key, value in _COMPUTED.get(args.typ, {}).items():
+            outputs.setdefault(key, value.format(arn=arn, id=resource_id, region=REGION, account=ACCOUNT))  # fmt: skip
+        return resource_id, outputs
 
     def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         return {}, []
+
+
+#: outputs a provider computes that other resources are commonly built from
+_COMPUTED: dict[str, dict[str, str]] = {
+    "aws:lambda/function:Function": {
+        "invokeArn": "arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations",
+        "qualifiedArn": "{arn}:$LATEST",
+    },
+    "aws:apigateway/restApi:RestApi": {
+        "rootResourceId": "{id}-root",
+        "executionArn": "arn:aws:execute-api:{region}:{account}:{id}",
+    },
+    "aws:apigatewayv2/api:Api": {"executionArn": "arn:aws:execute-api:{region}:{account}:{id}"},
+    "aws:ec2/vpcEndpoint:VpcEndpoint": {"prefixListId": "pl-0123456789abcdef0"},
+    "aws:signer/signingProfile:SigningProfile": {"versionArn": "{arn}/v1"},
+}
 
 
 class _Recorder(mocks.MockMonitor):
