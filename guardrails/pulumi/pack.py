@@ -50,6 +50,7 @@ from pulumi_policy import policy as _sdk
 
 from guardrails.engine import Finding
 from guardrails.policy import Policy
+from guardrails.pulumi.fixes import fix_of
 from guardrails.pulumi.remediations import REMEDIATIONS
 from guardrails.pulumi.resources import (
     ARCHIVE_SIGNATURE,
@@ -103,7 +104,7 @@ def policies(
             "name": rule.id,
             "description": rule.title,
             "enforcement_level": level,
-            "remediation_steps": rule.fix,
+            "remediation_steps": fix_of(rule.id),
             "severity": _SEVERITY.get(settings.rule_severity(rule.id, rule.severity)),
         }
         validate = scanner.validator(rule.id)

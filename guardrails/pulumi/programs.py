@@ -58,8 +58,9 @@ class Mocks(pulumi.runtime.Mocks):
         arn = f"arn:aws:{service}:{REGION}:{ACCOUNT}:{kind}:{name}"
         outputs.setdefault("arn", arn)
         resource_id = f"{args.name}-id"
+        fields = {"arn": arn, "id": resource_id, "region": REGION, "account": ACCOUNT}
         for key, value in _COMPUTED.get(args.typ, {}).items():
-            outputs.setdefault(key, value.format(arn=arn, id=resource_id, region=REGION, account=ACCOUNT))  # fmt: skip
+            outputs.setdefault(key, value.format(**fields))
         return resource_id, outputs
 
     def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -69,7 +70,9 @@ class Mocks(pulumi.runtime.Mocks):
 #: outputs a provider computes that other resources are commonly built from
 _COMPUTED: dict[str, dict[str, str]] = {
     "aws:lambda/function:Function": {
-        "invokeArn": "arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations",
+        "invokeArn": (
+            "arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations"
+        ),
         "qualifiedArn": "{arn}:$LATEST",
     },
     "aws:apigateway/restApi:RestApi": {

@@ -16,6 +16,7 @@ from guardrails import engine
 from guardrails.engine import Finding, Report
 from guardrails.model.assembly import Assembly, stack_from_document
 from guardrails.policy import Policy
+from guardrails.pulumi.fixes import fix_of
 from guardrails.pulumi.resources import PulumiResource
 from guardrails.pulumi.translate import Translation, translate
 from guardrails.rules.credentials import mask
@@ -27,7 +28,7 @@ SECRET_SHOWN = "(a Pulumi secret)"
 @dataclass(frozen=True)
 class PulumiScan:
     """The engine's report on a Pulumi stack (no Pulumi secret in any message, not even
-    masked), and the way back to its resources."""
+    masked; each fix in Pulumi's words: ``fixes``), and the way back to its resources."""
 
     report: Report
     translation: Translation
@@ -52,13 +53,13 @@ def scan_resources(
     if source is not None:
         template = dataclasses.replace(template, template_path=str(source.resolve()))
     report = engine.scan(Assembly(stacks=(template,)), policy, today=today)
-    if translation.secrets:
-        findings = tuple(
-            dataclasses.replace(f, message=conceal(f.message, translation.secrets))
-            for f in report.findings
+    findings = tuple(
+        dataclasses.replace(
+            f, message=conceal(f.message, translation.secrets), fix=fix_of(f.rule_id)
         )
-        report = dataclasses.replace(report, findings=findings)
-    return PulumiScan(report, translation)
+        for f in report.findings
+    )
+    return PulumiScan(dataclasses.replace(report, findings=findings), translation)
 
 
 def conceal(text: str, secrets: Iterable[str]) -> str:

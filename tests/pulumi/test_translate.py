@@ -225,3 +225,27 @@ def test_the_cli_path_needs_no_pulumi_package() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_fixes_are_written_for_pulumi() -> None:
+    """Every rule's fix names Pulumi's resources, not CDK's constructs (the two about code
+    assets' dependencies are the same for both tools)."""
+    from guardrails.pulumi.fixes import PULUMI_FIXES, fix_of
+    from guardrails.rules import all_rules
+
+    for rule in all_rules():
+        if rule.id in ("GR-DEP-04", "GR-DEP-05"):
+            assert fix_of(rule.id) == rule.fix
+            continue
+        assert rule.id in PULUMI_FIXES, rule.id
+        fix = fix_of(rule.id)
+        for cdk_word in (
+            "lambda_.Function(",
+            "grant_read(fn)",
+            "add_to_role_policy",
+            "from_aws_managed_policy_name",
+        ):
+            assert cdk_word not in fix, (rule.id, cdk_word)
+    fn = resource(FUNCTION, "fn", runtime="python3.12", handler="i.h")
+    (tracing,) = [f for f in scan_resources([fn]).report.findings if f.rule_id == "GR-OBS-01"]
+    assert 'tracing_config={"mode": "Active"}' in tracing.fix
