@@ -107,3 +107,48 @@ def test_compliant_stack_has_nothing_mandatory(pack: Pack) -> None:
         "GR-IAM-14",
     ):
         assert passed not in rules, passed
+
+
+def test_pulumi_policy_configuration_overrides_a_level() -> None:
+    """``pulumi policy enable --config`` (the engine's ``Configure`` call) wins over the level
+    the organisation policy gives a rule."""
+    from tests.pulumi.conftest import start_pack
+
+    own = start_pack()
+    try:
+        request = analyzer_pb2.ConfigureAnalyzerRequest(
+            policyConfig={
+                "GR-OBS-01": analyzer_pb2.PolicyConfig(enforcementLevel=analyzer_pb2.MANDATORY),
+                "GR-IAM-01": analyzer_pb2.PolicyConfig(enforcementLevel=analyzer_pb2.DISABLED),
+            }
+        )
+        own.stub.Configure(request, timeout=60)
+        diagnostics = own.analyze_stack(programs.run(architectures.legacy)).diagnostics
+        levels = {d.policyName: d.enforcementLevel for d in diagnostics}
+        assert levels["GR-OBS-01"] == analyzer_pb2.MANDATORY  # medium: advisory by default
+        assert "GR-IAM-01" not in levels
+    finally:
+        own.close()
+
+
+def test_exemptions_name_urn_globs() -> None:
+    """The policy's exemptions select Pulumi resources by URN glob: a name, a type."""
+    from guardrails.pulumi import scan_resources
+
+    resources = programs.run(architectures.legacy)
+    policy = Policy.from_mapping(
+        {
+            "exemptions": [
+                {"rule": "GR-IAM-01", "resource": "*::fn-role", "reason": "break-glass role"},
+                {
+                    "rule": "GR-DEP-01",
+                    "resource": "*aws:lambda/function:Function::*",
+                    "reason": "migration planned",
+                },
+            ]
+        }
+    )
+    findings = scan_resources(resources, policy).report.findings
+    statuses = {f.rule_id: f.status for f in findings}
+    assert statuses["GR-IAM-01"] == "exempted" and statuses["GR-DEP-01"] == "exempted"
+    assert statuses["GR-INP-04"] == "open"
