@@ -808,7 +808,9 @@ def resource_props() -> dict[str, dict[str, st.SearchStrategy[Any]]]:
             "LogGroupName": st.one_of(
                 st.sampled_from(["/aws/lambda/f", "/aws/lambda/"]),
                 st.builds(lambda r: {"Fn::Join": ["", ["/aws/lambda/", r]]}, ref(("Fn", "Fn2"))),
-                st.just({"Fn::Sub": "/aws/lambda/${Fn}"}),
+                # a new mapping each draw: the properties damage what they draw in place (a
+                # shared one would carry one example's damage, a cycle even, into the next)
+                st.builds(lambda: {"Fn::Sub": "/aws/lambda/${Fn}"}),
             ),
             "RetentionInDays": numbers(),
             "KmsKeyId": strings(),
@@ -1142,7 +1144,7 @@ def templates(draw: st.DrawFn) -> dict[str, Any]:
         doc["Transform"] = draw(
             st.one_of(
                 st.just("AWS::Serverless-2016-10-31"),
-                st.just(["AWS::Serverless-2016-10-31"]),
+                st.builds(lambda: ["AWS::Serverless-2016-10-31"]),
                 values(leaves=2),
             )
         )

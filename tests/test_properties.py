@@ -19,6 +19,7 @@ to minimise it, ``GUARDRAILS_PROPERTY_RANDOM=1`` to draw new cases, and
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import os
@@ -74,6 +75,13 @@ def fuzz(examples: int) -> Callable[[Callable[..., None]], Callable[..., None]]:
         suppress_health_check=list(HealthCheck),
         print_blob=False,
     )
+
+
+def drawn(data: st.DataObject, strategy: st.SearchStrategy[Any], label: str) -> Any:
+    """A drawn document the case may damage in place: a copy (its own sharing kept), so that
+    no damage reaches what a strategy hands out again (a constant it holds, the next example's
+    draw), which would make the next draws depend on this one."""
+    return copy.deepcopy(data.draw(strategy, label=label))
 
 
 @contextmanager
@@ -185,7 +193,7 @@ def share_parts(data: st.DataObject, doc: Any) -> None:
 @fuzz(500)
 @given(data=st.data())
 def test_any_json_template_keeps_the_contract(base: Path, data: st.DataObject) -> None:
-    doc = data.draw(s.templates(), label="template")
+    doc = drawn(data, s.templates(), "template")
     deep = place_deep(data, doc)
     with case_folder(base) as folder:
         name = data.draw(file_names("t.json", ".json"), label="file name")
@@ -201,7 +209,7 @@ def test_any_json_template_keeps_the_contract(base: Path, data: st.DataObject) -
 @fuzz(450)
 @given(data=st.data())
 def test_any_yaml_template_keeps_the_contract(base: Path, data: st.DataObject) -> None:
-    doc = data.draw(s.templates(), label="template")
+    doc = drawn(data, s.templates(), "template")
     deep = place_deep(data, doc)
     share_parts(data, doc)
     tags = data.draw(st.booleans(), label="short tags")
@@ -599,7 +607,7 @@ def metadata_entries(data: st.DataObject, folder: Path, *, secret: bool = False)
             label="remediation",
         )
     else:
-        value = data.draw(s.values(leaves=3), label="data")
+        value = drawn(data, s.values(leaves=3), "data")
     return [{"type": kind, "data": value}]
 
 
@@ -650,7 +658,7 @@ def damage_metadata(
             if isinstance(entries, list):
                 entries.extend(metadata_entries(data, folder, secret=secret))
     elif how == "whole":
-        metadata = data.draw(s.values(leaves=4), label="metadata")
+        metadata = drawn(data, s.values(leaves=4), "metadata")
     else:
         metadata = damage_json(data, metadata, s.values(leaves=4), "metadata")
     if artifact is not None:
@@ -684,7 +692,7 @@ def damage_template(
         plant_in_named_places(doc)
         s.plant_secret(data.draw, doc)
     elif how == "generated":
-        doc = data.draw(s.templates(), label="generated template")
+        doc = drawn(data, s.templates(), "generated template")
     else:
         doc = damage_json(data, doc, s.values(leaves=5), "template")
     deep = place_deep(data, doc) if isinstance(doc, (dict, list)) else None
@@ -963,7 +971,7 @@ def test_several_damages_keep_the_contract(base, pristine, data) -> None:
 def test_a_planted_secret_never_prints_from_a_template(base: Path, data: st.DataObject) -> None:
     """The secret as a parameter default, alias name, tag key, description, and in a few
     random values (names, ARNs, zones, log group names...): only ever masked."""
-    doc = data.draw(s.templates(), label="template")
+    doc = drawn(data, s.templates(), "template")
     if data.draw(st.booleans(), label="named places"):
         plant_in_named_places(doc)
     s.plant_secret(data.draw, doc)
