@@ -47,7 +47,7 @@ class Architecture:
 
 
 # -- the base, with each tool ---------------------------------------------------------------
-def cdk_function(stack: cdk.Stack, **changes: Any) -> lambda_.Function:
+def cdk_function(stack: cdk.Stack, *, alarm: bool = True, **changes: Any) -> lambda_.Function:
     """The base function in CDK; ``changes``: its properties changed (None: left out)."""
     props: dict[str, Any] = {
         "runtime": lambda_.Runtime.PYTHON_3_12,
@@ -60,12 +60,15 @@ def cdk_function(stack: cdk.Stack, **changes: Any) -> lambda_.Function:
     }
     props.update(changes)
     fn = lambda_.Function(stack, "Fn", **{k: v for k, v in props.items() if v is not None})
-    cloudwatch.Alarm(stack, "Errors", metric=fn.metric_errors(), threshold=1, evaluation_periods=1)
+    if alarm:
+        cloudwatch.Alarm(
+            stack, "Errors", metric=fn.metric_errors(), threshold=1, evaluation_periods=1
+        )
     return fn
 
 
 def pulumi_function(
-    managed: tuple[str, ...] = (BASIC,), **changes: Any
+    managed: tuple[str, ...] = (BASIC,), *, alarm: bool = True, **changes: Any
 ) -> tuple[aws.lambda_.Function, aws.iam.Role]:
     """The base function with Pulumi; ``changes``: its arguments changed (None: left out)."""
     role = aws.iam.Role("fn-role", assume_role_policy=LAMBDA_TRUST)
@@ -84,6 +87,13 @@ def pulumi_function(
     fn = aws.lambda_.Function(
         "fn", role=role.arn, **{k: v for k, v in args.items() if v is not None}
     )
+    if alarm:
+        errors_alarm(fn)
+    return fn, role
+
+
+def errors_alarm(fn: aws.lambda_.Function) -> None:
+    """An alarm on the function's errors, as a team writes it with Pulumi."""
     aws.cloudwatch.MetricAlarm(
         "fn-errors",
         metric_name="Errors",
@@ -95,7 +105,6 @@ def pulumi_function(
         statistic="Sum",
         threshold=1,
     )
-    return fn, role
 
 
 def _statement(actions: list[str], resource: str = "*") -> str:
@@ -265,29 +274,11 @@ def _pulumi_no_reservation() -> None:
 
 
 def _cdk_no_alarm(stack: cdk.Stack) -> None:
-    props: dict[str, Any] = {
-        "runtime": lambda_.Runtime.PYTHON_3_12,
-        "handler": "index.handler",
-        "code": lambda_.Code.from_inline(HANDLER),
-        "tracing": lambda_.Tracing.ACTIVE,
-        "logging_format": lambda_.LoggingFormat.JSON,
-        "log_group": logs.LogGroup(stack, "Logs", retention=logs.RetentionDays.ONE_YEAR),
-        "reserved_concurrent_executions": 10,
-    }
-    lambda_.Function(stack, "Fn", **props)
+    cdk_function(stack, alarm=False)
 
 
 def _pulumi_no_alarm() -> None:
-    role = aws.iam.Role("fn-role", assume_role_policy=LAMBDA_TRUST)
-    aws.iam.RolePolicyAttachment("fn-role-policy-0", role=role.name, policy_arn=BASIC)
-    group = aws.cloudwatch.LogGroup("fn-logs", retention_in_days=365)
-    aws.lambda_.Function(
-        "fn", role=role.arn, runtime="python3.12", handler="index.handler",
-        code=pulumi.AssetArchive({"index.py": pulumi.StringAsset(HANDLER)}),
-        tracing_config={"mode": "Active"},
-        logging_config={"log_format": "JSON", "log_group": group.name},
-        reserved_concurrent_executions=10,
-    )  # fmt: skip
+    pulumi_function(alarm=False)
 
 
 TABLE = (

@@ -177,23 +177,13 @@ def _function_url(t: Translator, r: PulumiResource, p: dict[str, Any]) -> None:
 
 @handles("aws:lambda/eventSourceMapping:EventSourceMapping")
 def _event_source_mapping(t: Translator, r: PulumiResource, p: dict[str, Any]) -> None:
-    destination = p.get("destinationConfig")
-    on_failure = destination.get("onFailure") if isinstance(destination, dict) else None
     t.emit(
         r,
         "AWS::Lambda::EventSourceMapping",
         {
             "FunctionName": t.ref(r, "functionName", p.get("functionName"), FUNCTIONS),
             "EventSourceArn": t.ref(r, "eventSourceArn", p.get("eventSourceArn"), (), "Arn"),
-            "DestinationConfig": {
-                "OnFailure": {
-                    "Destination": t.ref(
-                        r, "destinationConfig", on_failure.get("destinationArn"), (), "Arn"
-                    )
-                }
-            }
-            if isinstance(on_failure, dict)
-            else None,
+            "DestinationConfig": _on_failure(t, r, p, "destinationArn"),
             "Topics": t.value(p.get("topics")),
             "SelfManagedEventSource": pascal(t.value(p.get("selfManagedEventSource"))),
         },
@@ -202,25 +192,25 @@ def _event_source_mapping(t: Translator, r: PulumiResource, p: dict[str, Any]) -
 
 @handles("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig")
 def _event_invoke_config(t: Translator, r: PulumiResource, p: dict[str, Any]) -> None:
-    destination = p.get("destinationConfig")
-    on_failure = destination.get("onFailure") if isinstance(destination, dict) else None
     t.emit(
         r,
         "AWS::Lambda::EventInvokeConfig",
         {
             "FunctionName": t.ref(r, "functionName", p.get("functionName"), FUNCTIONS),
             "Qualifier": t.value(p.get("qualifier")) or "$LATEST",
-            "DestinationConfig": {
-                "OnFailure": {
-                    "Destination": t.ref(
-                        r, "destinationConfig", on_failure.get("destination"), (), "Arn"
-                    )
-                }
-            }
-            if isinstance(on_failure, dict)
-            else None,
+            "DestinationConfig": _on_failure(t, r, p, "destination"),
         },
     )
+
+
+def _on_failure(t: Translator, r: PulumiResource, p: dict[str, Any], key: str) -> Any:
+    """``destinationConfig.onFailure.<key>`` as a template's ``DestinationConfig``."""
+    destination = p.get("destinationConfig")
+    on_failure = destination.get("onFailure") if isinstance(destination, dict) else None
+    if not isinstance(on_failure, dict):
+        return None
+    target = t.ref(r, "destinationConfig", on_failure.get(key), (), "Arn")
+    return {"OnFailure": {"Destination": target}}
 
 
 @handles("aws:lambda/alias:Alias")
