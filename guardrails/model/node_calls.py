@@ -1,0 +1,464 @@
+"""The AWS SDK calls of a function's JavaScript and TypeScript code, found with a real parser
+(``tree-sitter`` and its JavaScript / TypeScript grammars).
+
+What is followed, within a file:
+
+- SDK v3: clients and commands imported from ``@aws-sdk/client-<service>`` (``import``,
+  ``import * as``, ``require`` with destructuring), ``new XClient(...)``, ``client.send(new
+  XCommand(params))`` (the command built inline or bound to a name), aggregated clients
+  (``new S3().getObject(params)``), paginators (``paginateListObjectsV2({client}, params)``),
+  the ``@aws-sdk/lib-dynamodb`` document client (``DynamoDBDocumentClient.from(...)`` and its
+  ``PutCommand``...; ``DynamoDBDocument``'s ``put``...), ``@aws-sdk/lib-storage``'s ``Upload``;
+- SDK v2: ``new AWS.S3().getObject(params)``, ``new AWS.DynamoDB.DocumentClient().put(params)``.
+
+The environment variable a call's resource comes from is read from its parameters
+(``{ TableName: process.env.TABLE }``, ``process.env["TABLE"]``, or a constant bound to one).
+What makes the picture partial: a command or client the analysis cannot resolve, a computed
+member (``client[name](...)``), a transaction (its actions depend on its items), an operation
+the IAM catalog does not know, a file that does not parse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from guardrails.model.sdk_calls import CodeAnalysis, SdkCall, camel_to_snake, data, iam_actions
+
+_EXTENSIONS = {
+    ".js": "js",
+    ".mjs": "js",
+    ".cjs": "js",
+    ".jsx": "js",
+    ".ts": "ts",
+    ".mts": "ts",
+    ".cts": "ts",
+    ".tsx": "tsx",
+}
+
+
+@dataclass(frozen=True)
+class _Sym:
+    """What a name stands for: ``kind`` (client_class, aggregated_class, command_class,
+    paginator, doc_client_class, doc_class, upload_class, v2, v2_class, client, aggregated,
+    doc_client, doc, command, v2_client, v2_doc, env), the service, and a detail (the
+    operation of a command class or object, a variable's name)."""
+
+    kind: str
+    service: str = ""
+    detail: str = ""
+    node: Any = None
+
+
+@cache
+def _parser(dialect: str) -> Any:
+    import tree_sitter_javascript
+    import tree_sitter_typescript
+    from tree_sitter import Language, Parser
+
+    language = {
+        "js": tree_sitter_javascript.language,
+        "ts": tree_sitter_typescript.language_typescript,
+        "tsx": tree_sitter_typescript.language_tsx,
+    }[dialect]()
+    return Parser(Language(language))
+
+
+def is_node_file(name: str) -> bool:
+    """A JavaScript or TypeScript source file (not a declaration file)."""
+    return not name.endswith(".d.ts") and any(name.endswith(ext) for ext in _EXTENSIONS)
+
+
+def iter_node_files(files: Mapping[str, str]) -> Iterator[tuple[str, str]]:
+    """The function's own JavaScript / TypeScript files: not ``node_modules`` (vendored)."""
+    for name, text in files.items():
+        if is_node_file(name) and "node_modules/" not in name:
+            yield name, text
+
+
+def analyze(files: Mapping[str, str]) -> CodeAnalysis:
+    """The SDK calls of the JavaScript / TypeScript files of one function's code."""
+    calls: list[SdkCall] = []
+    partial: list[str] = []
+    for name, text in files.items():
+        dialect = next((d for ext, d in _EXTENSIONS.items() if name.endswith(ext)), "js")
+        tree = _parser(dialect).parse(text.encode("utf-8", "surrogatepass"))
+        if tree.root_node.has_error:
+            partial.append(f"{name} could not be parsed")
+            continue
+        found = _File(name)
+        found.bind(tree.root_node)
+        found.find(tree.root_node)
+        calls.extend(found.calls)
+        partial.extend(found.partial)
+    return CodeAnalysis(tuple(calls), tuple(dict.fromkeys(partial)))
+
+
+def _text(node: Any) -> str:
+    return node.text.decode("utf-8", "replace") if node is not None else ""
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.children))
+
+
+def _string(node: Any) -> str | None:
+    if node is not None and node.type == "string":
+        return "".join(_text(c) for c in node.children if c.type == "string_fragment")
+    return None
+
+
+def _service_of_package(package: str) -> str | None:
+    if not package.startswith("@aws-sdk/client-"):
+        return None
+    short = package.removeprefix("@aws-sdk/client-")
+    service: str = data()["js_packages"].get(short, short.replace("-", ""))
+    return service
+
+
+class _File:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.names: dict[str, _Sym] = {}
+        self.calls: list[SdkCall] = []
+        self.partial: list[str] = []
+
+    # -- names -------------------------------------------------------------------------------
+    def bind(self, root: Any) -> None:
+        for _ in range(2):  # a name bound before the names it is built from are known
+            for node in _walk(root):
+                if node.type == "import_statement":
+                    self._import(node)
+                elif node.type == "variable_declarator":
+                    self._declarator(node)
+                elif node.type == "assignment_expression":
+                    left, right = (
+                        node.child_by_field_name("left"),
+                        node.child_by_field_name("right"),
+                    )
+                    value = self.value(right)
+                    if (
+                        value is not None
+                        and left is not None
+                        and left.type in ("identifier", "member_expression")
+                    ):
+                        self.names[_text(left)] = value
+
+    def _import(self, node: Any) -> None:
+        package = _string(node.child_by_field_name("source")) or ""
+        clause = next((c for c in node.children if c.type == "import_clause"), None)
+        if clause is None:
+            return
+        for part in clause.children:
+            if part.type == "identifier":  # default import
+                self._imported(package, "default", _text(part))
+            elif part.type == "namespace_import":
+                alias = next((c for c in part.children if c.type == "identifier"), None)
+                self._imported(package, "*", _text(alias))
+            elif part.type == "named_imports":
+                for spec in part.children:
+                    if spec.type == "import_specifier":
+                        name = spec.child_by_field_name("name")
+                        alias = spec.child_by_field_name("alias") or name
+                        self._imported(package, _text(name), _text(alias))
+
+    def _imported(self, package: str, name: str, local: str) -> None:
+        symbol = _symbol_of_export(package, name)
+        if symbol is not None and local:
+            self.names[local] = symbol
+
+    def _declarator(self, node: Any) -> None:
+        target, value_node = node.child_by_field_name("name"), node.child_by_field_name("value")
+        if target is None or value_node is None:
+            return
+        package = _required(value_node)
+        if package is not None:
+            if target.type == "identifier":
+                self._imported(package, "*", _text(target))
+            elif target.type == "object_pattern":
+                for prop in target.children:
+                    if prop.type == "shorthand_property_identifier_pattern":
+                        self._imported(package, _text(prop), _text(prop))
+                    elif prop.type == "pair_pattern":
+                        key, alias = (
+                            prop.child_by_field_name("key"),
+                            prop.child_by_field_name("value"),
+                        )
+                        self._imported(package, _text(key), _text(alias))
+            return
+        value = self.value(value_node)
+        if value is not None and target.type == "identifier":
+            self.names[_text(target)] = value
+
+    # -- values ------------------------------------------------------------------------------
+    def value(self, node: Any) -> _Sym | None:
+        if node is None:
+            return None
+        kind = node.type
+        if kind in (
+            "await_expression",
+            "parenthesized_expression",
+            "as_expression",
+            "non_null_expression",
+            "satisfies_expression",
+        ):
+            inner = next((c for c in node.children if c.is_named), None)
+            return self.value(inner)
+        if kind == "identifier":
+            return self.names.get(_text(node))
+        if kind == "member_expression":
+            env = _env(node)
+            if env is not None:
+                return env
+            known = self.names.get(_text(node))
+            if known is not None:
+                return known
+            owner = self.value(node.child_by_field_name("object"))
+            prop = _text(node.child_by_field_name("property"))
+            if owner is not None and owner.kind == "v2":
+                return _Sym("v2_class", _v2_service(prop)) if prop[:1].isupper() else None
+            if owner is not None and owner.kind == "v2_class" and prop == "DocumentClient":
+                return _Sym("v2_doc_class", "dynamodb")
+            if owner is not None and owner.kind == "namespace":
+                return _symbol_of_export(owner.detail, prop)
+            return None
+        if kind == "subscript_expression":
+            return _env(node)
+        if kind == "new_expression":
+            constructor = self.value(node.child_by_field_name("constructor"))
+            if constructor is None:
+                return None
+            made = {
+                "client_class": "client",
+                "aggregated_class": "aggregated",
+                "v2_class": "v2_client",
+                "v2_doc_class": "v2_doc",
+                "doc_client_class": "doc_client",
+                "doc_class": "doc",
+            }.get(constructor.kind)
+            if made:
+                return _Sym(made, constructor.service)
+            if constructor.kind == "command_class":
+                return _Sym(
+                    "command",
+                    constructor.service,
+                    constructor.detail,
+                    node.child_by_field_name("arguments"),
+                )
+            return None
+        if kind == "call_expression":
+            function = node.child_by_field_name("function")
+            if function is not None and function.type == "member_expression":
+                owner = self.value(function.child_by_field_name("object"))
+                prop = _text(function.child_by_field_name("property"))
+                if (
+                    owner is not None
+                    and owner.kind in ("doc_client_class", "doc_class")
+                    and prop == "from"
+                ):
+                    return _Sym(
+                        "doc_client" if owner.kind == "doc_client_class" else "doc", "dynamodb"
+                    )
+        return None
+
+    # -- calls -------------------------------------------------------------------------------
+    def find(self, root: Any) -> None:
+        for node in _walk(root):
+            if node.type == "call_expression":
+                self._call(node)
+            elif node.type == "new_expression":
+                constructor = self.value(node.child_by_field_name("constructor"))
+                if constructor is not None and constructor.kind == "upload_class":
+                    params = _property(
+                        _first_argument(node.child_by_field_name("arguments")), "params"
+                    )
+                    self._add("s3", "upload", tuple(data()["upload"]), node, _env_in(self, params))
+            elif node.type == "subscript_expression":
+                owner = self.value(node.child_by_field_name("object"))
+                index = node.child_by_field_name("index")
+                if (
+                    owner is not None
+                    and owner.kind in _CLIENTS
+                    and (index is None or index.type != "string")
+                ):
+                    self.partial.append(
+                        f"{self.name}:{node.start_point[0] + 1}: a computed member of an AWS "
+                        "SDK client"
+                    )
+
+    def _call(self, node: Any) -> None:
+        function = node.child_by_field_name("function")
+        arguments = node.child_by_field_name("arguments")
+        if function is None:
+            return
+        if function.type == "identifier":
+            symbol = self.names.get(_text(function))
+            if symbol is not None and symbol.kind == "paginator":
+                params = _nth_argument(arguments, 1)
+                self._operation(symbol.service, symbol.detail, node, params)
+            return
+        if function.type != "member_expression":
+            return
+        owner = self.value(function.child_by_field_name("object"))
+        method = _text(function.child_by_field_name("property"))
+        if owner is None or owner.kind not in _CLIENTS:
+            return
+        if method == "send" and owner.kind in ("client", "doc_client"):
+            command = self.value(_first_argument(arguments))
+            if command is None or command.kind != "command":
+                self.partial.append(
+                    f"{self.name}:{node.start_point[0] + 1}: a command the analysis cannot resolve"
+                )
+                return
+            self._operation(command.service, command.detail, node, _first_argument(command.node))
+        elif owner.kind in ("aggregated", "v2_client") and method not in _CLIENT_METHODS:
+            self._operation(
+                owner.service, method[:1].upper() + method[1:], node, _first_argument(arguments)
+            )
+        elif owner.kind in ("doc", "v2_doc") and method not in _CLIENT_METHODS:
+            operation = data()["document_client"].get(method[:1].upper() + method[1:])
+            if operation is not None:
+                self._record("dynamodb", operation, node, _first_argument(arguments))
+
+    def _operation(self, service: str, pascal: str, node: Any, params: Any) -> None:
+        """A v3 command or aggregated method: ``GetObject`` of ``s3``; a document client's
+        command (``Put``) names a DynamoDB operation of its own."""
+        if service == "dynamodb-document":
+            operation = data()["document_client"].get(pascal)
+            if operation is None:
+                return
+            self._record("dynamodb", operation, node, params)
+            return
+        self._record(service, camel_to_snake(pascal), node, params)
+
+    def _record(self, service: str, operation: str, node: Any, params: Any) -> None:
+        line = node.start_point[0] + 1
+        env = _env_in(self, params)
+        needed = iam_actions(service, operation)
+        if needed is None:
+            self.partial.append(
+                f"{self.name}:{line}: {service}.{operation} is not in the IAM action catalog"
+            )
+            self.calls.append(SdkCall(service, operation, (), self.name, line, env, known=False))
+            return
+        self.calls.append(SdkCall(service, operation, needed, self.name, line, env))
+
+    def _add(
+        self, service: str, operation: str, actions: tuple[str, ...], node: Any, env: str | None
+    ) -> None:
+        self.calls.append(
+            SdkCall(service, operation, actions, self.name, node.start_point[0] + 1, env)
+        )
+
+
+_CLIENTS = frozenset({"client", "aggregated", "doc_client", "doc", "v2_client", "v2_doc"})
+#: methods of a client object that are no operation
+_CLIENT_METHODS = frozenset(
+    {"send", "destroy", "middlewareStack", "config", "promise", "on", "then"}
+)
+
+
+def _symbol_of_export(package: str, name: str) -> _Sym | None:
+    """What an export of an SDK package is."""
+    if package in ("aws-sdk", "aws-sdk/global") and name in ("default", "*"):
+        return _Sym("v2")
+    if package.startswith("aws-sdk/clients/") and name in ("default", "*"):
+        return _Sym("v2_class", package.rsplit("/", 1)[1])
+    if package == "@aws-sdk/lib-dynamodb":
+        if name == "DynamoDBDocumentClient":
+            return _Sym("doc_client_class", "dynamodb")
+        if name == "DynamoDBDocument":
+            return _Sym("doc_class", "dynamodb")
+        if name.endswith("Command"):
+            return _Sym("command_class", "dynamodb-document", name.removesuffix("Command"))
+        return None
+    if package == "@aws-sdk/lib-storage" and name == "Upload":
+        return _Sym("upload_class", "s3")
+    service = _service_of_package(package)
+    if service is None:
+        return None
+    if name in ("*", "default"):
+        return _Sym("namespace", service, package)
+    if name.endswith("Command"):
+        return _Sym("command_class", service, name.removesuffix("Command"))
+    if name.endswith("Client"):
+        return _Sym("client_class", service)
+    if name.startswith("paginate"):
+        return _Sym("paginator", service, name.removeprefix("paginate"))
+    if name[:1].isupper() and not name.endswith(("Exception", "Error", "Input", "Output")):
+        return _Sym("aggregated_class", service)
+    return None
+
+
+def _v2_service(name: str) -> str:
+    mapped: str = data()["js_v2_classes"].get(name, name.lower())
+    return mapped
+
+
+def _required(node: Any) -> str | None:
+    """``require("pkg")`` (or ``await import("pkg")``): the package."""
+    if node is not None and node.type == "await_expression":
+        node = next((c for c in node.children if c.is_named), None)
+    if node is None or node.type != "call_expression":
+        return None
+    function = node.child_by_field_name("function")
+    if _text(function) not in ("require", "import"):
+        return None
+    return _string(_first_argument(node.child_by_field_name("arguments")))
+
+
+def _env(node: Any) -> _Sym | None:
+    """``process.env.X`` or ``process.env["X"]``."""
+    if node.type == "member_expression":
+        owner = node.child_by_field_name("object")
+        if _text(owner) == "process.env":
+            return _Sym("env", detail=_text(node.child_by_field_name("property")))
+    if node.type == "subscript_expression":
+        owner = node.child_by_field_name("object")
+        key = _string(node.child_by_field_name("index"))
+        if _text(owner) == "process.env" and key:
+            return _Sym("env", detail=key)
+    return None
+
+
+def _first_argument(arguments: Any) -> Any:
+    return _nth_argument(arguments, 0)
+
+
+def _nth_argument(arguments: Any, n: int) -> Any:
+    if arguments is None:
+        return None
+    named = [c for c in arguments.children if c.is_named and c.type != "comment"]
+    return named[n] if len(named) > n else None
+
+
+def _property(obj: Any, key: str) -> Any:
+    if obj is None or obj.type != "object":
+        return None
+    for pair in obj.children:
+        if pair.type == "pair" and _text(pair.child_by_field_name("key")).strip("\"'") == key:
+            return pair.child_by_field_name("value")
+    return None
+
+
+def _env_in(file: _File, params: Any) -> str | None:
+    """The environment variable the resource of a call's parameters comes from."""
+    if params is None:
+        return None
+    if params.type == "identifier":
+        return None
+    keywords = data()["resource_keywords"]
+    for key in keywords:
+        value = _property(params, key)
+        if value is None:
+            continue
+        symbol = file.value(value)
+        if symbol is not None and symbol.kind == "env":
+            return symbol.detail
+    return None

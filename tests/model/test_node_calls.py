@@ -1,0 +1,119 @@
+"""The AWS SDK calls of JavaScript and TypeScript handlers (``model.node_calls``): SDK v3
+clients and commands, aggregated clients, paginators, the document client, the upload
+helper, SDK v2, and what makes the analysis partial."""
+
+from __future__ import annotations
+
+import pytest
+
+from guardrails.model.node_calls import analyze, iter_node_files
+
+V3 = """
+import { S3Client, GetObjectCommand, paginateListObjectsV2 } from "@aws-sdk/client-s3";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { Upload } from "@aws-sdk/lib-storage";
+import * as sfn from "@aws-sdk/client-sfn";
+
+const s3 = new S3Client({});
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const TABLE = process.env.TABLE_NAME;
+
+export const handler = async (event: unknown): Promise<void> => {
+  await s3.send(new GetObjectCommand({ Bucket: process.env.BUCKET, Key: "k" }));
+  const put = new PutCommand({ TableName: TABLE, Item: {} });
+  await doc.send(put);
+  await doc.send(new QueryCommand({ TableName: process.env["TABLE_NAME"] }));
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: process.env.BUCKET })) {
+    console.log(page);
+  }
+  const upload = { Bucket: process.env.BUCKET, Key: "k", Body: "x" };
+  await new Upload({ client: s3, params: { ...upload, Bucket: process.env.BUCKET } }).done();
+  await new sfn.SFNClient({}).send(new sfn.StartExecutionCommand({ stateMachineArn: "arn" }));
+};
+"""
+
+
+def found(files: dict[str, str]) -> list[tuple[str, tuple[str, ...], str | None]]:
+    result = analyze(files)
+    assert result.complete, result.partial
+    return [(c.operation, c.actions, c.env) for c in result.calls]
+
+
+def test_sdk_v3_in_typescript() -> None:
+    assert found({"src/index.ts": V3}) == [
+        ("get_object", ("s3:GetObject",), "BUCKET"),
+        ("put_item", ("dynamodb:PutItem",), "TABLE_NAME"),
+        ("query", ("dynamodb:Query",), "TABLE_NAME"),
+        ("list_objects_v2", ("s3:ListBucket",), "BUCKET"),
+        ("upload", ("s3:PutObject", "s3:AbortMultipartUpload"), "BUCKET"),
+        ("start_execution", ("states:StartExecution",), None),
+    ]
+
+
+def test_commonjs_aggregated_clients_and_sdk_v2() -> None:
+    source = """
+const { SQSClient, SendMessageCommand } = require("@aws-sdk/client-sqs");
+const { SecretsManager } = require("@aws-sdk/client-secrets-manager");
+const AWS = require("aws-sdk");
+
+const secrets = new SecretsManager({});
+const v2 = new AWS.S3();
+const table = new AWS.DynamoDB.DocumentClient();
+
+exports.handler = async () => {
+  await new SQSClient({}).send(new SendMessageCommand({ QueueUrl: process.env.QUEUE }));
+  await secrets.getSecretValue({ SecretId: process.env.SECRET_ARN });
+  await v2.headObject({ Bucket: "b", Key: "k" }).promise();
+  await table.batchWrite({ RequestItems: {} }).promise();
+};
+"""
+    assert found({"index.js": source}) == [
+        ("send_message", ("sqs:SendMessage",), "QUEUE"),
+        ("get_secret_value", ("secretsmanager:GetSecretValue",), "SECRET_ARN"),
+        ("head_object", ("s3:GetObject",), None),
+        ("batch_write_item", ("dynamodb:BatchWriteItem",), None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        (
+            'import { S3Client } from "@aws-sdk/client-s3";\n'
+            "const s3 = new S3Client({});\n"
+            "export const h = async (cmd) => s3.send(cmd);\n",
+            "a command the analysis cannot resolve",
+        ),
+        (
+            'import { S3 } from "@aws-sdk/client-s3";\n'
+            "const s3 = new S3({});\n"
+            "export const h = async (op) => s3[op]({});\n",
+            "computed member",
+        ),
+        (
+            'import { DynamoDBDocument } from "@aws-sdk/lib-dynamodb";\n'
+            'import { DynamoDBClient } from "@aws-sdk/client-dynamodb";\n'
+            "const doc = DynamoDBDocument.from(new DynamoDBClient({}));\n"
+            "export const h = async () => doc.transactWrite({ TransactItems: [] });\n",
+            "not in the IAM action catalog",
+        ),
+        ("export const h = async ( => {;\n", "could not be parsed"),
+    ],
+    ids=["unresolved command", "computed member", "transaction", "syntax error"],
+)
+def test_what_makes_the_analysis_partial(source: str, reason: str) -> None:
+    result = analyze({"index.mjs": source})
+    assert not result.complete
+    assert any(reason in r for r in result.partial), result.partial
+
+
+def test_vendored_modules_and_declarations_are_not_the_functions_code() -> None:
+    files = {
+        "index.js": "",
+        "lib/db.ts": "",
+        "types.d.ts": "",
+        "node_modules/@aws-sdk/client-s3/dist-cjs/index.js": "",
+        "README.md": "",
+    }
+    assert [name for name, _ in iter_node_files(files)] == ["index.js", "lib/db.ts"]
