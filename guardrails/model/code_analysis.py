@@ -26,6 +26,11 @@ from guardrails.model.values import literal_str
 #: source files read per asset, and bytes per file (a handler is KiB; a bundle may be MiB)
 MAX_FILES = 2_000
 MAX_FILE_BYTES = 2 * 1024 * 1024
+#: what a file that may call the AWS SDK names (a module of the SDK, or of Powertools)
+_MARKERS = {
+    "python": ("boto3", "aws_lambda_powertools"),
+    "node": ("aws-sdk",),
+}
 #: folders that are not the function's own code
 _SKIPPED = frozenset(
     {"node_modules", "site-packages", "dist-packages", "__pycache__", ".git", ".venv", "venv"}
@@ -64,8 +69,11 @@ def analyze_function(fn: LambdaFunction) -> CodeAnalysis:
     return CodeAnalysis(found.calls, tuple(dict.fromkeys((*reasons, *found.partial))))
 
 
+@lru_cache(maxsize=1024)  # inline handlers repeat across functions (generated, copied)
 def _analyze(language: str, files: tuple[tuple[str, str], ...]) -> CodeAnalysis:
     mapping = dict(files)
+    if not any(marker in text for _, text in files for marker in _MARKERS[language]):
+        return CodeAnalysis()  # no file names the SDK: no call to find, nothing to parse
     if language == "python":
         return python_calls.analyze(dict(python_calls.iter_python_files(mapping)))
     return node_calls.analyze(dict(node_calls.iter_node_files(mapping)))

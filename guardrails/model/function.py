@@ -67,6 +67,9 @@ class ExecutionRole:
     #: every function that runs with this role: logical ids of the role's own stack, and
     #: ``<stack>/<logical id>`` for functions of other stacks of the assembly
     functions: tuple[str, ...] = ()
+    #: a policy of the role whose document the template only knows at deploy time (a
+    #: parameter, a condition...): its statements are not among ``statements``
+    unreadable_policies: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -571,8 +571,11 @@ class StackGraph:
                     (owner, p, p.properties.get("PolicyDocument"), ("PolicyDocument",))
                 )
         all_statements: list[Statement] = []
+        unreadable = False
         for owner, resource, document, path in policy_docs:
             all_statements.extend(statements(owner, resource, document, *path))
+            listed = document.get("Statement") if isinstance(document, dict) else None
+            unreadable = unreadable or not isinstance(listed, (list, dict))
         # functions of other stacks are named with their stack: logical ids are per template
         functions = sorted(self.fns_of_role.get(r.logical_id, ()))
         functions += sorted(
@@ -589,6 +592,7 @@ class StackGraph:
             statements=tuple(all_statements),
             permissions_boundary=props.get("PermissionsBoundary"),
             functions=tuple(functions),
+            unreadable_policies=unreadable,
         )
 
     def _resource_of(self, value: Any) -> tuple[StackTemplate | None, Resource | None]:

@@ -40,6 +40,9 @@ PULUMI_FIXES: dict[str, str] = {
     "GR-IAM-14": "Drop `AWSLambdaBasicExecutionRole`, give the function its own "
     "`aws.cloudwatch.LogGroup` and grant `logs:CreateLogStream` and `logs:PutLogEvents` on "
     '`f"{log_group.arn}:*"` only.',
+    "GR-IAM-16": "Grant the action the finding names on the resource the code calls it on, in "
+    'an `aws.iam.RolePolicy` of the function\'s role (`"Resource": table.arn`, '
+    '`f"{bucket.arn}/*"`).',
     "GR-SEC-01": "Rotate the exposed credential, then keep it out of the configuration: store "
     'it in `aws.secretsmanager.Secret`, pass its ARN (`environment={"variables": '
     '{"DB_SECRET_ARN": secret.arn}}`), grant `secretsmanager:GetSecretValue` on that secret only '

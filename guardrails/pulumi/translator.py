@@ -212,8 +212,13 @@ class Translator:
         return self.value(v)
 
     def dependencies(self, r: PulumiResource, prop: str, kinds: tuple[str, ...]) -> list[str]:
-        """The translated resources ``prop`` of ``r`` depends on, of the ``kinds`` given."""
+        """The translated resources ``prop`` of ``r`` depends on, of the ``kinds`` given. With
+        no kind given, only a property that depends on one resource in all (of any type,
+        translated or not) designates it: an environment that depends on a table and a secret
+        does not say which variable holds which."""
         urns = r.property_dependencies.get(prop, ())
+        if not kinds and len(set(urns)) != 1:
+            return []
         return [
             self.ids[u]
             for u in urns

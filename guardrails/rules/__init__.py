@@ -6,6 +6,7 @@ Nothing here imports ``aws_cdk``: rules read the model only.
 from __future__ import annotations
 
 from guardrails.rules import (  # noqa: F401 - importing a concern module registers its rules
+    code_permissions,
     dependencies,
     input_validation,
     least_privilege,
