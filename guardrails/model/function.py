@@ -70,6 +70,9 @@ class ExecutionRole:
     #: a policy of the role whose document the template only knows at deploy time (a
     #: parameter, a condition...): its statements are not among ``statements``
     unreadable_policies: bool = False
+    #: the statements of the permissions boundary when it is a managed policy of the assembly
+    #: whose document is readable (None: no boundary, or one whose content is not known here)
+    boundary_statements: tuple[Statement, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -593,7 +593,22 @@ class StackGraph:
             permissions_boundary=props.get("PermissionsBoundary"),
             functions=tuple(functions),
             unreadable_policies=unreadable,
+            boundary_statements=self._boundary_statements(props.get("PermissionsBoundary")),
         )
+
+    def _boundary_statements(self, boundary: Any) -> tuple[Statement, ...] | None:
+        """The statements of a boundary that is a managed policy of the assembly with a
+        readable document; None otherwise (no boundary, or one not known here)."""
+        if boundary is None:
+            return None
+        owner, policy = self._resource_of(boundary)
+        if owner is None or policy is None or policy.type != "AWS::IAM::ManagedPolicy":
+            return None
+        document = policy.properties.get("PolicyDocument")
+        listed = document.get("Statement") if isinstance(document, dict) else None
+        if not isinstance(listed, (list, dict)):
+            return None
+        return statements(owner, policy, document, "PolicyDocument")
 
     def _resource_of(self, value: Any) -> tuple[StackTemplate | None, Resource | None]:
         """The resource a single ``Ref`` / ``Fn::GetAtt`` designates, with its template: of

@@ -70,8 +70,9 @@ def call_not_allowed(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation
     with a condition, a ``NotResource``, or an action or resource the template only knows at
     deploy time may allow the call. The call's resource is the one its environment variable
     names (``os.environ["TABLE"]`` with ``TABLE`` set to a resource of the template); a
-    statement whose resources all name other resources of the template does not allow it. The
-    permissions boundary can only take permissions away: it is not needed to say a call fails.
+    statement whose resources all name other resources of the template does not allow it. A
+    permissions boundary that is a managed policy of the assembly must allow the call too; one
+    whose content is not known here can only take permissions away, so it decides nothing.
     """
     role = fn.role
     if role is None or not _readable(role) or fn.code is None:
@@ -108,14 +109,37 @@ def _readable(role: ExecutionRole) -> bool:
 
 def _verdict(role: ExecutionRole, action: str, resource: str | None) -> bool | None:
     """True: a grant may allow ``action`` on ``resource`` (a logical id, or None when the call's
-    resource is not known); False: none can, or a Deny on every resource refuses it; None: a
-    statement cannot be decided."""
-    undecided = False
+    resource is not known); False: none can, a Deny on every resource refuses it, or the
+    permissions boundary (a managed policy of the assembly) cannot allow it; None: a statement
+    cannot be decided."""
+    if role.boundary_statements is not None:
+        bounded = _statements_verdict(role.boundary_statements, action, resource)
+        if bounded is False:
+            return False
     for policy in role.managed_policies:
         granted = KNOWN_AWS_POLICIES.get(policy.aws_name or "", ())
         if any(actions.matches(pattern, action) for pattern in granted):
-            return True
-    for st in role.statements:
+            return _deny_only(role.statements, action)
+    return _statements_verdict(role.statements, action, resource)
+
+
+def _deny_only(statements: tuple[Statement, ...], action: str) -> bool | None:
+    """An AWS managed policy allows the action: only a Deny on every resource refuses it."""
+    for st in statements:
+        if st.effect != "Deny" or st.conditions or not _every_resource(st):
+            continue
+        if actions.statement_covers(action, actions=st.actions, not_actions=st.not_actions):
+            return False
+    return True
+
+
+def _statements_verdict(
+    statements: tuple[Statement, ...], action: str, resource: str | None
+) -> bool | None:
+    """The verdict of a set of statements alone (see ``_verdict``)."""
+    undecided = False
+    allowed = False
+    for st in statements:
         covers = actions.statement_covers(action, actions=st.actions, not_actions=st.not_actions)
         if covers is False:
             continue
@@ -126,8 +150,9 @@ def _verdict(role: ExecutionRole, action: str, resource: str | None) -> bool | N
         if st.effect != "Allow" or covers is None:
             undecided = True
             continue
-        if _may_name(st, resource):
-            return True
+        allowed = allowed or _may_name(st, resource)
+    if allowed:
+        return True
     return None if undecided else False
 
 

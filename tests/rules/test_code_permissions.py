@@ -65,6 +65,23 @@ def assembly(module_tmp: Path) -> Assembly:
             iam.ManagedPolicy.from_aws_managed_policy_name("AmazonDynamoDBFullAccess")
         )
         writer("Partial", DYNAMIC)
+        bounded = writer("Bounded")
+        orders.grant_read_write_data(bounded)
+        boundary = iam.ManagedPolicy(
+            stack,
+            "Boundary",
+            statements=[
+                iam.PolicyStatement(actions=["dynamodb:GetItem", "logs:*"], resources=["*"])
+            ],
+        )
+        iam.PermissionsBoundary.of(bounded).apply(boundary)
+        denied = writer("Denied")
+        orders.grant_read_write_data(denied)
+        denied.add_to_role_policy(
+            iam.PolicyStatement(
+                effect=iam.Effect.DENY, actions=["dynamodb:PutItem"], resources=["*"]
+            )
+        )
         for name, grant in (("SenderGranted", True), ("Sender", False)):
             fn = function(
                 stack,
@@ -113,3 +130,8 @@ def test_a_policy_whose_content_is_unknown_keeps_it_quiet(assembly: Assembly) ->
 
 def test_a_partial_analysis_still_reports_the_calls_it_saw(assembly: Assembly) -> None:
     assert actions_flagged(assembly, "Partial") == ["dynamodb:GetItem", "dynamodb:PutItem"]
+
+
+def test_a_boundary_of_the_assembly_or_a_deny_takes_the_grant_away(assembly: Assembly) -> None:
+    assert actions_flagged(assembly, "Bounded") == ["dynamodb:PutItem"]
+    assert actions_flagged(assembly, "Denied") == ["dynamodb:PutItem"]
