@@ -307,6 +307,40 @@ def bench_code_assets(files: int = 2000) -> None:
     )
 
 
+def bench_sdk_calls(handlers: int = 500) -> None:
+    """The analysis of handlers' AWS SDK calls (GR-IAM-16): per Python and TypeScript handler,
+    cold, and again from the cache (one analysis per asset or inline text)."""
+    from guardrails.model import node_calls, python_calls
+
+    python = [
+        "import os\nimport boto3\n\n"
+        f'table = boto3.resource("dynamodb").Table(os.environ["TABLE_{i}"])\n'
+        's3 = boto3.client("s3")\n\n'
+        f"def handler_{i}(event, context):\n"
+        '    s3.get_object(Bucket=os.environ["BUCKET"], Key=event["key"])\n'
+        '    return table.put_item(Item={"pk": event["id"]})\n'
+        for i in range(handlers)
+    ]
+    typescript = [
+        'import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";\n'
+        "const sqs = new SQSClient({});\n"
+        f"export const handler{i} = async () => {{\n"
+        f"  await sqs.send(new SendMessageCommand({{ QueueUrl: process.env.QUEUE_{i} }}));\n"
+        "};\n"
+        for i in range(handlers)
+    ]
+    for name, analyze, texts, file in (
+        ("Python", python_calls.analyze, python, "app.py"),
+        ("TypeScript", node_calls.analyze, typescript, "index.ts"),
+    ):
+        analyze({file: texts[0]})  # the parser and the IAM action catalog, loaded once
+        start = time.perf_counter()
+        for text in texts:
+            analyze({file: text})
+        per = (time.perf_counter() - start) / len(texts)
+        print(f"SDK calls of a {name} handler       {per * 1e6:8.1f} us")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -332,6 +366,7 @@ def main() -> None:
     print()
     stages(args.functions or 1000, args.repeat)
     bench_code_assets()
+    bench_sdk_calls()
 
 
 if __name__ == "__main__":

@@ -102,15 +102,17 @@ def analyze(files: Mapping[str, str]) -> CodeAnalysis:
             partial.append(f"{name} could not be parsed")
     modules = {name: _Module(_module_name(name)) for name in trees}
     by_module = {m.name: m for m in modules.values()}
+    indexes = {name: _Index(tree) for name, tree in trees.items()}
     for _ in range(3):  # names bound from other modules, and functions returning objects
-        for name, tree in trees.items():
+        for name, index in indexes.items():
             binder = _Binder(modules[name], by_module)
-            binder.visit(tree)
+            binder.run(index)
             partial.extend(f"{name}: {reason}" for reason in binder.evaluator.partial)
     calls: list[SdkCall] = []
-    for name, tree in trees.items():
+    for name, index in indexes.items():
         finder = _Calls(name, modules[name], by_module)
-        finder.visit(tree)
+        for call in index.calls:
+            finder.visit_Call(call)
         calls.extend(finder.calls)
         partial.extend(finder.partial)
         partial.extend(f"{name}: {reason}" for reason in finder.evaluator.partial)
@@ -273,12 +275,52 @@ def _env_of(evaluator: _Evaluator, nodes: list[ast.expr]) -> str | None:
     return None
 
 
-class _Binder(ast.NodeVisitor):
+class _Index:
+    """The nodes of one module the analysis reads, found in one walk (in source order): a
+    visitor's walk per pass cost 0.3 ms on a handler of ten lines."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        nodes = sorted(
+            (n for n in ast.walk(tree) if isinstance(n, _BOUND)),
+            key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)),
+        )
+        self.bindings = [n for n in nodes if not isinstance(n, _FUNCTIONS)]
+        self.functions = [n for n in nodes if isinstance(n, _FUNCTIONS)]
+        self.returns = {
+            id(f): [r.value for r in ast.walk(f) if isinstance(r, ast.Return) and r.value]
+            for f in self.functions
+        }
+        self.calls = [n for n in nodes if isinstance(n, ast.Call)]
+
+
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_BOUND = (ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign, ast.Call, *_FUNCTIONS)
+
+
+class _Binder:
     """Names bound to SDK objects, imports, and what simple functions return."""
 
     def __init__(self, module: _Module, modules: Mapping[str, _Module]) -> None:
         self.module = module
         self.evaluator = _Evaluator(module, modules)
+
+    def run(self, index: _Index) -> None:
+        """One pass: imports and bindings in source order, then what each function returns
+        (from the names bound so far: the passes reach a fixpoint)."""
+        for node in index.bindings:
+            if isinstance(node, ast.Import):
+                self.visit_Import(node)
+            elif isinstance(node, ast.ImportFrom):
+                self.visit_ImportFrom(node)
+            elif isinstance(node, ast.Assign):
+                self.visit_Assign(node)
+            elif isinstance(node, ast.AnnAssign):
+                self.visit_AnnAssign(node)
+        for function in index.functions:
+            returned = [self.evaluator.value(value) for value in index.returns[id(function)]]
+            known = [v for v in returned if v is not None]
+            if known and all(v == known[0] for v in known):
+                self.module.returns[function.name] = known[0]
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
@@ -320,27 +362,12 @@ class _Binder(ast.NodeVisitor):
                 key = _target_key(target)
                 if key:
                     self.module.names[key] = value
-        self.generic_visit(node)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         value = self.evaluator.value(node.value) if node.value else None
         key = _target_key(node.target)
         if value is not None and key:
             self.module.names[key] = value
-        self.generic_visit(node)
-
-    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
-        self.generic_visit(node)
-        returned = [
-            self.evaluator.value(r.value)
-            for r in ast.walk(node)
-            if isinstance(r, ast.Return) and r.value
-        ]
-        known = [v for v in returned if v is not None]
-        if known and all(v == known[0] for v in known):
-            self.module.returns[node.name] = known[0]
-
-    visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
 
 
 def _target_key(target: ast.AST) -> str | None:
@@ -356,7 +383,7 @@ def _relative(module: str, source: str, level: int) -> str:
     return ".".join([*parts, source] if source else parts)
 
 
-class _Calls(ast.NodeVisitor):
+class _Calls:
     """The calls of one module."""
 
     def __init__(self, file: str, module: _Module, modules: Mapping[str, _Module]) -> None:
@@ -366,7 +393,6 @@ class _Calls(ast.NodeVisitor):
         self.partial: list[str] = []
 
     def visit_Call(self, node: ast.Call) -> None:
-        self.generic_visit(node)
         func = node.func
         if _is_name(func, "getattr") and node.args:
             if isinstance(self.evaluator.value(node.args[0]), (_Client, _Resource)):
