@@ -72,9 +72,19 @@ def is_node_file(name: str) -> bool:
 
 
 def iter_node_files(files: Mapping[str, str]) -> Iterator[tuple[str, str]]:
-    """The function's own JavaScript / TypeScript files: not ``node_modules`` (vendored)."""
+    """The function's own JavaScript / TypeScript files: not ``node_modules`` (vendored), nor
+    tests shipped with the code (``__tests__/``, ``test/``, ``*.test.*``, ``*.spec.*``)."""
     for name, text in files.items():
-        if is_node_file(name) and "node_modules/" not in name:
+        path = f"/{name}"
+        base = name.rsplit("/", 1)[-1]
+        is_test = (
+            "/__tests__/" in path
+            or "/test/" in path
+            or "/tests/" in path
+            or ".test." in base
+            or ".spec." in base
+        )
+        if is_node_file(name) and not is_test and "node_modules/" not in name:
             yield name, text
 
 

@@ -489,8 +489,18 @@ def _literal(node: ast.AST | None) -> str | None:
 
 def iter_python_files(files: Mapping[str, str]) -> Iterator[tuple[str, str]]:
     """The function's own Python files: not vendored libraries (``site-packages``, a
-    ``*.dist-info`` folder's package, ``boto3`` / ``botocore`` themselves)."""
+    ``*.dist-info`` folder's package, ``boto3`` / ``botocore`` themselves), nor tests shipped
+    with the code (``tests/``, ``test_*.py``, ``*_test.py``, ``conftest.py``: they run on a
+    laptop with mocks, not in the function)."""
     vendored = ("site-packages/", "dist-packages/", "boto3/", "botocore/", "python/lib/")
     for name, text in files.items():
-        if name.endswith(".py") and not any(part in name for part in vendored):
+        base = name.rsplit("/", 1)[-1]
+        is_test = (
+            f"/{name}".count("/tests/")
+            or f"/{name}".count("/test/")
+            or base.startswith("test_")
+            or base.endswith("_test.py")
+            or base == "conftest.py"
+        )
+        if name.endswith(".py") and not is_test and not any(part in name for part in vendored):
             yield name, text

@@ -73,6 +73,10 @@ def call_not_allowed(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation
     statement whose resources all name other resources of the template does not allow it. A
     permissions boundary that is a managed policy of the assembly must allow the call too; one
     whose content is not known here can only take permissions away, so it decides nothing.
+    Resource-based policies (a bucket, queue, key or secret policy naming the role) are not
+    read: CDK's grants to a role of the app go into the role's own policies; acknowledge the
+    finding where such a policy grants the call. Tests shipped with the code (``tests/``,
+    ``*.test.ts``...) are not the function's code.
     """
     role = fn.role
     if role is None or not _readable(role) or fn.code is None:

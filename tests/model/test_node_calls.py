@@ -113,6 +113,9 @@ def test_vendored_modules_and_declarations_are_not_the_functions_code() -> None:
         "index.js": "",
         "lib/db.ts": "",
         "types.d.ts": "",
+        "index.test.ts": "",
+        "__tests__/handler.js": "",
+        "lib/db.spec.ts": "",
         "node_modules/@aws-sdk/client-s3/dist-cjs/index.js": "",
         "README.md": "",
     }
