@@ -89,21 +89,47 @@ def iter_node_files(files: Mapping[str, str]) -> Iterator[tuple[str, str]]:
 
 
 def analyze(files: Mapping[str, str]) -> CodeAnalysis:
-    """The SDK calls of the JavaScript / TypeScript files of one function's code."""
+    """The SDK calls of the JavaScript / TypeScript files of one function's code; a client or
+    command imported from another file of the code (``import { db } from "./clients"``) is
+    followed."""
     calls: list[SdkCall] = []
     partial: list[str] = []
+    parsed: dict[str, tuple[_File, Any]] = {}
     for name, text in files.items():
         dialect = next((d for ext, d in _EXTENSIONS.items() if name.endswith(ext)), "js")
         tree = _parser(dialect).parse(text.encode("utf-8", "surrogatepass"))
         if tree.root_node.has_error:
             partial.append(f"{name} could not be parsed")
             continue
-        found = _File(name)
-        found.bind(tree.root_node)
-        found.find(tree.root_node)
+        parsed[name] = (_File(name), tree.root_node)
+    by_module = {_module_key(name): found for name, (found, _) in parsed.items()}
+    for _ in range(3):  # names bound from other files, then what is built from them
+        for found, root in parsed.values():
+            found.bind(root)
+            found.link(by_module)
+    for found, root in parsed.values():
+        found.find(root)
         calls.extend(found.calls)
         partial.extend(found.partial)
     return CodeAnalysis(tuple(calls), tuple(dict.fromkeys(partial)))
+
+
+def _module_key(name: str) -> str:
+    """``src/lib/clients.ts`` -> ``src/lib/clients``; ``src/lib/index.js`` -> ``src/lib``."""
+    stem = next((name[: -len(ext)] for ext in _EXTENSIONS if name.endswith(ext)), name)
+    return stem.removesuffix("/index")
+
+
+def _resolve(importer: str, source: str) -> str:
+    """The module key a relative import of ``importer`` names."""
+    parts = importer.split("/")[:-1]
+    for part in source.split("/"):
+        if part == "..":
+            if parts:
+                parts.pop()
+        elif part not in ("", "."):
+            parts.append(part)
+    return _module_key("/".join(parts))
 
 
 def _text(node: Any) -> str:
@@ -136,6 +162,8 @@ class _File:
     def __init__(self, name: str) -> None:
         self.name = name
         self.names: dict[str, _Sym] = {}
+        #: local name -> (module key, exported name) of a relative import
+        self.relative: dict[str, tuple[str, str]] = {}
         self.calls: list[SdkCall] = []
         self.partial: list[str] = []
 
@@ -179,9 +207,20 @@ class _File:
                         self._imported(package, _text(name), _text(alias))
 
     def _imported(self, package: str, name: str, local: str) -> None:
+        if package.startswith(".") and local:
+            self.relative[local] = (_resolve(self.name, package), name)
+            return
         symbol = _symbol_of_export(package, name)
         if symbol is not None and local:
             self.names[local] = symbol
+
+    def link(self, modules: Mapping[str, _File]) -> None:
+        """Names imported from other files of the code: what they are bound to there."""
+        for local, (module, name) in self.relative.items():
+            other = modules.get(module)
+            symbol = other.names.get(name) if other is not None else None
+            if symbol is not None:
+                self.names[local] = symbol
 
     def _declarator(self, node: Any) -> None:
         target, value_node = node.child_by_field_name("name"), node.child_by_field_name("value")

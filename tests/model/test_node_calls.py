@@ -120,3 +120,21 @@ def test_vendored_modules_and_declarations_are_not_the_functions_code() -> None:
         "README.md": "",
     }
     assert [name for name, _ in iter_node_files(files)] == ["index.js", "lib/db.ts"]
+
+
+def test_clients_and_commands_imported_from_another_file() -> None:
+    clients = """import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+export const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+export { PutCommand };
+export const TABLE = process.env.ORDERS_TABLE;
+"""
+    handler = """import { ddb, TABLE } from "../lib/clients";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
+export const handler = async () => {
+  await ddb.send(new PutCommand({ TableName: TABLE, Item: {} }));
+};
+"""
+    assert found({"src/lib/clients.ts": clients, "src/handlers/orders.ts": handler}) == [
+        ("put_item", ("dynamodb:PutItem",), "ORDERS_TABLE"),
+    ]
