@@ -1,0 +1,74 @@
+"""What Lambda does with a function's role on its behalf (``model.service_use``), on a real
+synthesized CDK app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_sqs as sqs
+
+from guardrails.model import Assembly
+from guardrails.model.graph import build
+from guardrails.model.service_use import LOG_ACTIONS, service_use
+from tests.conftest import ENV, function, logical_id, synth
+
+IDS: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module")
+def assembly(module_tmp: Path) -> Assembly:
+    def build_app(app: cdk.App) -> None:
+        stack = cdk.Stack(app, "Use", env=ENV)
+        IDS["Plain"] = logical_id(function(stack, "Plain"))
+        vpc = ec2.Vpc(
+            stack,
+            "Vpc",
+            max_azs=2,
+            nat_gateways=0,
+            subnet_configuration=[
+                ec2.SubnetConfiguration(name="p", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+            ],
+        )
+        queue, dlq = sqs.Queue(stack, "Queue"), sqs.Queue(stack, "Dlq")
+        busy = function(
+            stack,
+            "Busy",
+            tracing=lambda_.Tracing.ACTIVE,
+            vpc=vpc,
+            dead_letter_queue=dlq,
+            environment={"A": "b"},
+            environment_encryption=kms.Key(stack, "Key"),
+        )
+        busy.add_event_source(sources.SqsEventSource(queue))
+        IDS["Busy"] = logical_id(busy)
+
+    return synth(build_app, module_tmp / "cdk.out")
+
+
+def actions(assembly: Assembly, name: str) -> list[str]:
+    fn = next(f for f in build(assembly, []).functions if f.logical_id == IDS[name])
+    return [use.action for use in service_use(fn)]
+
+
+def test_every_function_writes_logs(assembly: Assembly) -> None:
+    assert actions(assembly, "Plain") == list(LOG_ACTIONS)
+
+
+def test_tracing_a_vpc_an_event_source_a_key_and_a_dead_letter_queue(assembly: Assembly) -> None:
+    used = actions(assembly, "Busy")
+    for action in (
+        "xray:PutTraceSegments",
+        "ec2:CreateNetworkInterface",
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "kms:Decrypt",
+        "sqs:SendMessage",
+    ):
+        assert action in used, action
+    assert "sns:Publish" in used  # the dead-letter queue is a token: any destination's action
