@@ -64,6 +64,7 @@ from guardrails.pulumi.resources import (
 )
 from guardrails.pulumi.scan import PulumiScan, conceal, scan_resources
 from guardrails.rules import all_rules
+from guardrails.rules import get as get_rule
 
 #: the pack's name (``PulumiPolicy.yaml`` gives it too)
 PACK_NAME = "lambda-guardrails"
@@ -254,10 +255,11 @@ class _Scanner:
         def validate(args: StackValidationArgs, report_violation: Any) -> None:
             scan, findings = self.findings(args.resources, rule_id)
             secrets: frozenset[str] = getattr(_REQUEST, "secrets", frozenset())
+            rule = get_rule(rule_id)
+            level = self.policy.rule_severity(rule_id, rule.severity) if rule else None
             for finding in findings:
                 message = conceal(finding.message, secrets)
-                severity = self.policy.rule_severity(rule_id, finding.severity)
-                if finding.severity != severity:
+                if finding.severity != level:  # a runtime's stage, a framework-owned function
                     message = f"[{finding.severity}] {message}"
                 report_violation(f"{message} Fix: {finding.fix}", scan.urn(finding))
 

@@ -79,6 +79,9 @@ def test_legacy_stack_violations_name_rule_resource_and_never_the_secret(
     assert {d.urn for d in resolved} == {urns["handler"]}
     assert any("DB_PASSWORD" in d.message for d in resolved)
     assert "GR-SEC-01" not in by_rule
+    # the rule's policy has one level (critical: mandatory); this finding's own severity first
+    (runtime,) = by_rule["GR-DEP-01"]
+    assert "\n[high] Runtime python3.8" in runtime.message  # (the SDK puts the title first)
     (url,) = by_rule["GR-INP-04"]
     assert url.urn == urns["url"]
     (retention,) = by_rule["GR-OBS-03"]
