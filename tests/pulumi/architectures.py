@@ -99,14 +99,19 @@ def compliant() -> None:
             )
         ),
     )
+    errors_alarm(fn, "orders-errors")
+
+
+def errors_alarm(fn: aws.lambda_.Function, name: str = "fn-errors") -> None:
+    """An alarm on the function's errors, as a team writes it with Pulumi."""
     aws.cloudwatch.MetricAlarm(
-        "orders-errors",
+        name,
         metric_name="Errors",
         namespace="AWS/Lambda",
         dimensions={"FunctionName": fn.name},
         comparison_operator="GreaterThanOrEqualToThreshold",
         evaluation_periods=1,
-        period=60,
+        period=300,
         statistic="Sum",
         threshold=1,
     )

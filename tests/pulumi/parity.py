@@ -26,7 +26,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 
-from tests.pulumi.architectures import HANDLER, LAMBDA_TRUST, PLANTED_SECRET
+from tests.pulumi.architectures import HANDLER, LAMBDA_TRUST, PLANTED_SECRET, errors_alarm
 
 BASIC = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 VPC_ACCESS = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
@@ -90,21 +90,6 @@ def pulumi_function(
     if alarm:
         errors_alarm(fn)
     return fn, role
-
-
-def errors_alarm(fn: aws.lambda_.Function) -> None:
-    """An alarm on the function's errors, as a team writes it with Pulumi."""
-    aws.cloudwatch.MetricAlarm(
-        "fn-errors",
-        metric_name="Errors",
-        namespace="AWS/Lambda",
-        dimensions={"FunctionName": fn.name},
-        comparison_operator="GreaterThanOrEqualToThreshold",
-        evaluation_periods=1,
-        period=300,
-        statistic="Sum",
-        threshold=1,
-    )
 
 
 def _statement(actions: list[str], resource: str = "*") -> str:
