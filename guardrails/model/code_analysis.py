@@ -59,7 +59,7 @@ def analyze_function(fn: LambdaFunction) -> CodeAnalysis:
     code = fn.code
     if isinstance(code.inline, str):
         name = "index.py" if language == "python" else "index.js"
-        found = _analyze(language, ((name, code.inline),))
+        found = _analyze_inline(language, name, code.inline)
     elif code.asset_path is not None:
         found = _analyze_asset(language, str(code.asset_path), fingerprint(code.asset_path))
     else:
@@ -70,9 +70,13 @@ def analyze_function(fn: LambdaFunction) -> CodeAnalysis:
 
 
 @lru_cache(maxsize=1024)  # inline handlers repeat across functions (generated, copied)
-def _analyze(language: str, files: tuple[tuple[str, str], ...]) -> CodeAnalysis:
-    mapping = dict(files)
-    if not any(marker in text for _, text in files for marker in _MARKERS[language]):
+def _analyze_inline(language: str, name: str, text: str) -> CodeAnalysis:
+    return _analyze(language, {name: text})
+
+
+def _analyze(language: str, mapping: dict[str, str]) -> CodeAnalysis:
+    """The language's analysis of the function's own files of ``mapping``."""
+    if not any(m in text for text in mapping.values() for m in _MARKERS[language]):
         return CodeAnalysis()  # no file names the SDK: no call to find, nothing to parse
     if language == "python":
         return python_calls.analyze(dict(python_calls.iter_python_files(mapping)))
@@ -86,7 +90,6 @@ def _analyze_asset(language: str, path: str, stamp: tuple[int, int] | None) -> C
     del stamp  # part of the cache key only
     files: dict[str, str] = {}
     partial: list[str] = []
-    wanted = python_calls.iter_python_files if language == "python" else node_calls.iter_node_files
     try:
         with open_asset(Path(path), _SKIPPED.__contains__, vendored=True) as asset:
             for file in asset:
@@ -102,7 +105,7 @@ def _analyze_asset(language: str, path: str, stamp: tuple[int, int] | None) -> C
             partial.extend(f"{p} could not be listed" for p in asset.unreadable)
     except READ_ERRORS:
         return CodeAnalysis(partial=("the code asset could not be read",))
-    found = _analyze(language, tuple(dict(wanted(files)).items()))
+    found = _analyze(language, files)
     return CodeAnalysis(found.calls, tuple(dict.fromkeys((*partial, *found.partial))))
 
 

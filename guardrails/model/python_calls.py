@@ -496,8 +496,8 @@ def iter_python_files(files: Mapping[str, str]) -> Iterator[tuple[str, str]]:
     for name, text in files.items():
         base = name.rsplit("/", 1)[-1]
         is_test = (
-            f"/{name}".count("/tests/")
-            or f"/{name}".count("/test/")
+            "/tests/" in f"/{name}"
+            or "/test/" in f"/{name}"
             or base.startswith("test_")
             or base.endswith("_test.py")
             or base == "conftest.py"

@@ -30,6 +30,7 @@ from guardrails.model.files import MAX_TEMPLATE_BYTES, check_shape, read_text
 from guardrails.pulumi.resources import (
     SECRET_SIGNATURE,
     SIGNATURE_KEY,
+    UNKNOWN_STRING,
     PulumiResource,
     is_unknown,
     whole_numbers,
@@ -39,7 +40,6 @@ from guardrails.pulumi.resources import (
 _GONE = frozenset(
     {"delete", "delete-replaced", "discard", "discard-replaced", "remove-pending-replace"}
 )
-_UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 
 def kind_of(doc: Any) -> str | None:
@@ -152,7 +152,7 @@ def _secrets(value: Any) -> Any:
                 return {SIGNATURE_KEY: SECRET_SIGNATURE, "value": _secrets(decoded)}
             if "value" in value:
                 return {SIGNATURE_KEY: SECRET_SIGNATURE, "value": _secrets(value["value"])}
-            return {SIGNATURE_KEY: SECRET_SIGNATURE, "value": _UNKNOWN_STRING}
+            return {SIGNATURE_KEY: SECRET_SIGNATURE, "value": UNKNOWN_STRING}
         return {k: _secrets(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_secrets(v) for v in value]

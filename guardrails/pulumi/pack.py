@@ -27,6 +27,7 @@ of a secret) and replaces each secret in a message by ``(a Pulumi secret)``.
 
 from __future__ import annotations
 
+import itertools
 import sys
 import threading
 import time
@@ -198,6 +199,8 @@ def policy_pack(
 #: what the request being answered holds in Pulumi secrets, on its thread: their strings, and
 #: where they are (URN -> paths in its properties)
 _REQUEST = threading.local()
+#: a number per request the pack answers: its policies share one scan of its stack
+_REQUESTS = itertools.count()
 #: the calls whose requests hold resources' properties
 _NOTED = ("Analyze", "AnalyzeStack", "Remediate")
 
@@ -235,10 +238,11 @@ class _SecretNoting(analyzer_pb2_grpc.AnalyzerServicer):
             if found:
                 paths[urn] = found
         _REQUEST.secrets, _REQUEST.paths = frozenset(strings), paths
+        _REQUEST.request = next(_REQUESTS)
         try:
             return getattr(self.inner, call)(request, context)
         finally:
-            _REQUEST.secrets, _REQUEST.paths = frozenset(), {}
+            _REQUEST.secrets, _REQUEST.paths, _REQUEST.request = frozenset(), {}, None
 
 
 class _Scanner:
@@ -247,6 +251,8 @@ class _Scanner:
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self._key: tuple[Any, ...] | None = None
+        #: the request the scan is of, when the pack's own server answers it
+        self._request: int | None = None
         self._scan: PulumiScan | None = None
         self._by_rule: dict[str, list[Finding]] = {}
         self._lock = threading.Lock()
@@ -266,9 +272,16 @@ class _Scanner:
         return validate
 
     def findings(self, resources: Sequence[Any], rule_id: str) -> tuple[PulumiScan, list[Finding]]:
-        stack = [_resource(r) for r in resources]
-        key = tuple((r.urn, repr(r.properties), r.property_dependencies.items()) for r in stack)
+        """The scan of the stack (its resources converted and scanned once per request, not
+        once per policy: a policy of a pack of one's own, without the pack's server, compares
+        the resources' content instead) and the rule's open findings."""
+        request = getattr(_REQUEST, "request", None)
         with self._lock:
+            if request is not None and request == self._request and self._scan is not None:
+                return self._scan, self._by_rule.get(rule_id, [])
+            stack = [_resource(r) for r in resources]
+            key = tuple((r.urn, repr(r.properties), r.property_dependencies.items()) for r in stack)
+            self._request = request
             if key != self._key or self._scan is None:
                 self._scan = scan_resources(stack, self.policy, stack=_stack_name(stack))
                 self._key = key

@@ -19,10 +19,12 @@ SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270"
 ASSET_SIGNATURE = "c44067f5952c0a294b673a41bacd8c17"
 ARCHIVE_SIGNATURE = "0def7320c3a5731c473e5ecbe6d01bc7"
-#: the values Pulumi puts where a value is not known before the deployment (a preview)
+#: the value Pulumi puts where a string is not known before the deployment (a preview) ...
+UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+#: ... and every such value, of any type
 UNKNOWN_VALUES = frozenset(
     {
-        "04da6b54-80e4-46f7-96ec-b56ff0331ba9",  # string
+        UNKNOWN_STRING,
         "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",  # boolean
         "3eeb2bf0-c639-47a8-9e75-3b44932eb421",  # number
         "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",  # array

@@ -123,26 +123,17 @@ def _verdict(role: ExecutionRole, action: str, resource: str | None) -> bool | N
     for policy in role.managed_policies:
         granted = KNOWN_AWS_POLICIES.get(policy.aws_name or "", ())
         if any(actions.matches(pattern, action) for pattern in granted):
-            return _deny_only(role.statements, action)
+            # allowed by an AWS managed policy: only a Deny on every resource refuses it
+            return _statements_verdict(role.statements, action, resource, allowed=True)
     return _statements_verdict(role.statements, action, resource)
 
 
-def _deny_only(statements: tuple[Statement, ...], action: str) -> bool | None:
-    """An AWS managed policy allows the action: only a Deny on every resource refuses it."""
-    for st in statements:
-        if st.effect != "Deny" or st.conditions or not _every_resource(st):
-            continue
-        if actions.statement_covers(action, actions=st.actions, not_actions=st.not_actions):
-            return False
-    return True
-
-
 def _statements_verdict(
-    statements: tuple[Statement, ...], action: str, resource: str | None
+    statements: tuple[Statement, ...], action: str, resource: str | None, *, allowed: bool = False
 ) -> bool | None:
-    """The verdict of a set of statements alone (see ``_verdict``)."""
+    """The verdict of a set of statements alone (see ``_verdict``); ``allowed``: a grant
+    outside them already allows the action."""
     undecided = False
-    allowed = False
     for st in statements:
         covers = actions.statement_covers(action, actions=st.actions, not_actions=st.not_actions)
         if covers is False:
