@@ -19,6 +19,12 @@ A stack of 120 functions holds about 470 resources (CloudFormation accepts 500);
 Aspect and the hand-written L1 floor add a log group per function, which takes such a stack past
 500: the apps set ``@aws-cdk/core:stackResourceLimit`` to 0 so that CDK synthesizes it anyway
 (the benchmarks measure synthesis, nothing is deployed).
+
+The code analysis benchmark (least privilege from the code) has apps of its own
+(``build_code_app``): functions whose code is an asset, a folder holding ``python_handler``, one
+folder shared by every function or one per function, and handlers of 20-40 lines that call the
+AWS SDK as real ones do (``python_handler``, ``typescript_handler``), or that do not name it
+(``plain_handler``).
 """
 
 from __future__ import annotations
@@ -44,6 +50,9 @@ FUNCTIONS_PER_STACK = 120
 SIZES = (10, 100, 1000, 5000)
 SYNTH_FUNCTIONS, SYNTH_STACKS = 720, 6
 CONTEXT = {"@aws-cdk/core:stackResourceLimit": 0}
+#: the code assets of ``build_code_app``: one folder for every function, one per function, or
+#: one per function whose handler names no SDK (the analysis' prefilter: nothing to parse)
+CODE_ASSETS = ("shared", "distinct", "no-sdk")
 
 
 def fake_token(i: int) -> str:
@@ -184,3 +193,150 @@ class ServiceStack(cdk.Stack):
         if i % 50 == 7:  # violation: a public function URL
             fn.add_function_url(auth_type=lambda_.FunctionUrlAuthType.NONE)
         return fn
+
+
+# --- code assets: the analysis of the functions' own code ------------------------------------
+
+
+def python_handler(i: int) -> str:
+    """A Python handler that calls the SDK: a ``boto3`` client, a resource's ``Table``, a
+    paginator, resources named by environment variables (``i`` only changes a comment)."""
+    return f'''"""Orders API: stores an order, lists its attachments, queues its invoice."""
+# function {i}
+import json
+import os
+
+import boto3
+
+TABLE = boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"])
+BUCKET = os.environ["BUCKET_NAME"]
+s3 = boto3.client("s3")
+sqs = boto3.client("sqs")
+
+
+def attachments(order_id):
+    paginator = s3.get_paginator("list_objects_v2")
+    for page in paginator.paginate(Bucket=BUCKET, Prefix=f"orders/{{order_id}}/"):
+        for item in page.get("Contents", []):
+            yield item["Key"]
+
+
+def handler(event, context):
+    order = json.loads(event.get("body") or "{{}}")
+    if TABLE.get_item(Key={{"pk": order["id"]}}).get("Item") is not None:
+        return {{"statusCode": 409, "body": json.dumps({{"error": "exists"}})}}
+    TABLE.put_item(Item={{"pk": order["id"], "total": str(order.get("total", 0))}})
+    keys = list(attachments(order["id"]))
+    sqs.send_message(
+        QueueUrl=os.environ["QUEUE_URL"],
+        MessageBody=json.dumps({{"order": order["id"], "attachments": keys}}),
+    )
+    return {{"statusCode": 201, "body": json.dumps({{"id": order["id"], "files": len(keys)}})}}
+'''
+
+
+def typescript_handler(i: int) -> str:
+    """A TypeScript handler that calls the SDK v3: ``client.send(new XCommand(...))`` and the
+    ``DynamoDBDocumentClient`` of ``@aws-sdk/lib-dynamodb`` (``i`` only changes a comment)."""
+    return f"""// Orders API: stores an order, reads its terms, queues its invoice (function {i}).
+import {{ DynamoDBClient }} from "@aws-sdk/client-dynamodb";
+import {{ DynamoDBDocumentClient, GetCommand, PutCommand }} from "@aws-sdk/lib-dynamodb";
+import {{ GetObjectCommand, S3Client }} from "@aws-sdk/client-s3";
+import {{ SendMessageCommand, SQSClient }} from "@aws-sdk/client-sqs";
+import type {{ APIGatewayProxyEvent, APIGatewayProxyResult }} from "aws-lambda";
+
+const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({{}}));
+const s3 = new S3Client({{}});
+const sqs = new SQSClient({{}});
+const TABLE = process.env.TABLE_NAME;
+
+export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {{
+  const order = JSON.parse(event.body ?? "{{}}") as {{ id: string; total?: number }};
+  const found = await ddb.send(new GetCommand({{ TableName: TABLE, Key: {{ pk: order.id }} }}));
+  if (found.Item) {{
+    return {{ statusCode: 409, body: JSON.stringify({{ error: "exists" }}) }};
+  }}
+  const item = {{ pk: order.id, total: order.total ?? 0 }};
+  await ddb.send(new PutCommand({{ TableName: TABLE, Item: item }}));
+  const terms = await s3.send(
+    new GetObjectCommand({{ Bucket: process.env.BUCKET_NAME, Key: "terms.txt" }}),
+  );
+  await sqs.send(
+    new SendMessageCommand({{
+      QueueUrl: process.env.QUEUE_URL,
+      MessageBody: JSON.stringify({{ order: order.id, terms: terms.ETag }}),
+    }}),
+  );
+  return {{ statusCode: 201, body: JSON.stringify({{ id: order.id }}) }};
+}};
+"""
+
+
+def plain_handler(i: int) -> str:
+    """``python_handler`` with ``boto3`` renamed ``storage`` (a module of the app's own): the
+    same file, the same strings for every rule that reads it, but no SDK named: the analysis'
+    prefilter skips it, nothing is parsed."""
+    return python_handler(i).replace("boto3", "storage")
+
+
+def build_code_app(
+    functions: int, assets: str, source: str | Path, outdir: str | Path | None = None
+) -> GeneratedApp:
+    """An app of ``functions`` functions whose code is an asset (not synthesized): ``assets``
+    "shared" (one folder of ``source`` holding ``python_handler``, for every function: CDK
+    stages one ``asset.<hash>``), "distinct" (a folder per function, ``python_handler(i)``: as
+    many assets) or "no-sdk" (a folder per function, ``plain_handler(i)``)."""
+    if assets not in CODE_ASSETS:
+        raise ValueError(f"unknown code assets {assets!r}")
+    folders = []
+    for i in range(1 if assets == "shared" else functions):
+        folder = Path(source) / f"{assets}-{i:04d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "index.py").write_text(
+            plain_handler(i) if assets == "no-sdk" else python_handler(i)
+        )
+        folders.append(str(folder))
+    app = cdk.App(outdir=str(outdir) if outdir else None, context=dict(CONTEXT))
+    result = GeneratedApp(app)
+    for k, numbers in enumerate(split(functions)):
+        stack = CodeStack(app, f"Code{k:02d}", [(i, folders[i % len(folders)]) for i in numbers])
+        result.stacks.append(stack)
+        result.functions.extend(stack.functions)
+    return result
+
+
+class CodeStack(cdk.Stack):
+    """Functions whose code is an asset, each with its own role granted what the handler calls
+    (the table, the bucket, the queue of its environment)."""
+
+    def __init__(self, scope: Construct, id: str, functions: list[tuple[int, str]]) -> None:
+        super().__init__(scope, id)
+        self.functions: list[lambda_.Function] = []
+        table = dynamodb.Table(
+            self,
+            "Orders",
+            partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+        )
+        bucket = s3.Bucket(self, "Attachments", enforce_ssl=True)
+        queue = sqs.Queue(self, "Invoices")
+        for i, folder in functions:
+            fn = lambda_.Function(
+                self,
+                f"Fn{i:04d}",
+                runtime=lambda_.Runtime.PYTHON_3_12,
+                handler="index.handler",
+                code=lambda_.Code.from_asset(folder),
+                memory_size=256,
+                timeout=cdk.Duration.seconds(10),
+                tracing=lambda_.Tracing.ACTIVE,
+                environment={
+                    "TABLE_NAME": table.table_name,
+                    "BUCKET_NAME": bucket.bucket_name,
+                    "QUEUE_URL": queue.queue_url,
+                },
+            )
+            table.grant_read_write_data(fn)
+            bucket.grant_read(fn)
+            queue.grant_send_messages(fn)
+            self.functions.append(fn)

@@ -2,12 +2,17 @@
 
     python -m benchmarks.measure synth --functions 720 --stacks 6 --variant plugin --result F
     python -m benchmarks.measure scan cdk.out --result F
+    python -m benchmarks.measure synth --functions 200 --assets distinct --outdir D --result F
+    python -m benchmarks.measure code-cold --handlers 200 --result F
+    python -m benchmarks.measure code-scan D --result F
 
 Writes a JSON object to ``--result``: the seconds measured and the peak RSS of this process
 (and, for ``synth``, of the jsii kernel's Node.js processes). Only ``app.synth()`` is timed for
 the synth variants (building the app is the same in all), except ``l1-floor``, whose
 hand-written L1 edits before the synth are timed too (``edit_s``): they are what the hardening
-Aspect does inside the synth.
+Aspect does inside the synth. ``code-cold`` and ``code-scan`` measure the analysis of the
+functions' own code for their AWS SDK calls (``guardrails.model.code_analysis``): per handler,
+and in the engine's scan of an app whose functions' code is an asset (``--assets``).
 """
 
 from __future__ import annotations
@@ -16,11 +21,14 @@ import argparse
 import gc
 import json
 import resource
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 VARIANTS = ("bare", "plugin", "cdk-nag", "harden", "l1-floor")
+CODE_ASSETS = ("shared", "distinct", "no-sdk")  # benchmarks.apps.CODE_ASSETS (no aws_cdk here)
 
 
 def apply_variant(generated: Any, variant: str, parts: dict[str, float] | None = None) -> float:
@@ -83,12 +91,24 @@ def _time_calls(obj: Any, method: str, parts: dict[str, float], key: str) -> Non
     setattr(obj, method, timed)
 
 
-def measure_synth(functions: int, stacks: int | None, variant: str, outdir: str) -> dict[str, Any]:
-    from benchmarks.apps import build_app
+def measure_synth(
+    functions: int, stacks: int | None, variant: str, outdir: str, assets: str | None = None
+) -> dict[str, Any]:
+    """With ``assets``, the app of ``build_code_app`` (its code assets' folders are written to
+    a temporary folder: the synth copies them into the assembly)."""
+    from benchmarks.apps import build_app, build_code_app
 
-    start = time.perf_counter()
-    generated = build_app(functions, stacks, outdir)
-    build = time.perf_counter() - start
+    if not assets:
+        start = time.perf_counter()
+        generated = build_app(functions, stacks, outdir)
+        return _synth(generated, variant, time.perf_counter() - start)
+    with tempfile.TemporaryDirectory() as source:
+        start = time.perf_counter()
+        generated = build_code_app(functions, assets, source, outdir)
+        return _synth(generated, variant, time.perf_counter() - start)
+
+
+def _synth(generated: Any, variant: str, build: float) -> dict[str, Any]:
     parts: dict[str, float] = {}
     edit = apply_variant(generated, variant, parts)
     failed = False
@@ -144,6 +164,81 @@ def measure_scan(assembly: str) -> dict[str, Any]:
     }
 
 
+def measure_code_cold(handlers: int) -> dict[str, Any]:
+    """The analysis of ``handlers`` Python and as many TypeScript handlers, each analysed for
+    the first time (they differ by a comment): the mean seconds per handler, what one handler
+    is found to call, its lines. What ``analyze_function`` does once per asset after reading
+    its files: the SDK prefilter, the language's parse and analysis. One analysis of another
+    handler first: the parsers and the SDK and IAM catalogs are loaded once per process."""
+    from benchmarks.apps import python_handler, typescript_handler
+    from guardrails.model import code_analysis
+
+    result: dict[str, Any] = {"handlers": handlers}
+    languages: tuple[tuple[str, str, str, Callable[[int], str]], ...] = (
+        ("python", "python", "index.py", python_handler),
+        ("typescript", "node", "index.ts", typescript_handler),
+    )
+    for key, language, name, handler in languages:
+        texts = [handler(i) for i in range(handlers)]
+        code_analysis._analyze(language, {name: handler(-1)})  # the one-time loads
+        gc.collect()
+        start = time.perf_counter()
+        for text in texts:
+            found = code_analysis._analyze(language, {name: text})
+        result[f"{key}_s"] = (time.perf_counter() - start) / handlers
+        if not found.calls or found.partial:  # a benchmark of the prefilter would be no news
+            raise SystemExit(f"the {key} handler's analysis found {found}")
+        result[f"{key}_calls"] = len(found.calls)
+        result[f"{key}_lines"] = len(texts[0].splitlines())
+    return result
+
+
+def measure_code_scan(assembly: str) -> dict[str, Any]:
+    """The engine's ``load`` + ``scan`` of an assembly of ``build_code_app``, the first of this
+    process, after one analysis of a handler of no asset of it (the parser's and the SDK and
+    IAM catalogs' one-time loads, counted by no variant). The time spent in the analysis of the
+    code assets (``code_analysis._analyze_asset``, cache hits included), the analyses that ran
+    (the misses of its cache: one per asset) and the SDK calls they found."""
+    from benchmarks.apps import python_handler
+    from guardrails import engine
+    from guardrails.model import code_analysis, load
+
+    code_analysis._analyze("python", {"index.py": python_handler(-1)})
+    analyze_asset = code_analysis._analyze_asset
+    spent, calls = [0.0], [0]
+
+    def timed(language: str, path: str, stamp: tuple[int, int] | None) -> Any:
+        start = time.perf_counter()
+        try:
+            found = analyze_asset(language, path, stamp)
+        finally:
+            spent[0] += time.perf_counter() - start
+        calls[0] = max(calls[0], len(found.calls))
+        return found
+
+    gc.collect()
+    # a module global, looked up at each call: the rule's calls go through the wrapper
+    code_analysis._analyze_asset = timed  # type: ignore[assignment]
+    try:
+        start = time.perf_counter()
+        report = engine.scan(load(assembly))
+        seconds = time.perf_counter() - start
+    finally:
+        code_analysis._analyze_asset = analyze_asset
+    info = analyze_asset.cache_info()
+    return {
+        "functions": report.functions,
+        "findings": len(report.findings),
+        "assets": sum(1 for p in Path(assembly).glob("asset.*") if p.is_dir()),
+        "scan_s": seconds,
+        "analysis_s": spent[0],
+        "analyses": info.misses,
+        "cache_hits": info.hits,
+        "calls": calls[0],
+        "rss_python_mb": _self_rss_mb(),
+    }
+
+
 def _self_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
@@ -177,13 +272,22 @@ def main() -> None:
     synth.add_argument("--stacks", type=int)
     synth.add_argument("--variant", choices=VARIANTS, default="bare")
     synth.add_argument("--outdir", required=True)
+    synth.add_argument("--assets", choices=CODE_ASSETS, help="the app of build_code_app")
     synth.add_argument("--result", required=True)
-    scan = commands.add_parser("scan")
-    scan.add_argument("assembly")
-    scan.add_argument("--result", required=True)
+    for name in ("scan", "code-scan"):
+        scan = commands.add_parser(name)
+        scan.add_argument("assembly")
+        scan.add_argument("--result", required=True)
+    cold = commands.add_parser("code-cold")
+    cold.add_argument("--handlers", type=int, required=True)
+    cold.add_argument("--result", required=True)
     args = parser.parse_args()
     if args.command == "synth":
-        result = measure_synth(args.functions, args.stacks, args.variant, args.outdir)
+        result = measure_synth(args.functions, args.stacks, args.variant, args.outdir, args.assets)
+    elif args.command == "code-cold":
+        result = measure_code_cold(args.handlers)
+    elif args.command == "code-scan":
+        result = measure_code_scan(args.assembly)
     else:
         result = measure_scan(args.assembly)
     Path(args.result).write_text(json.dumps(result))

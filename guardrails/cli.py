@@ -179,6 +179,32 @@ def _run_scan(args: argparse.Namespace) -> tuple[Policy, Report]:
     return policy, result
 
 
+def _least_privilege(args: argparse.Namespace) -> int:
+    """``guardrails least-privilege``: the derived policies (``report.least_privilege``)."""
+    from guardrails.model import graph, load
+    from guardrails.report import least_privilege
+
+    errors: list[str] = []
+    functions = graph.build(load(args.path), errors).functions
+    selected = least_privilege.select(functions, args.function)
+    if args.function is not None and not selected:
+        _error(
+            f"{args.path}: --function: no function is named that; give <stack>/<logical id>, a "
+            "logical id or a construct path (`guardrails least-privilege` lists them all)"
+        )
+        return EXIT_ERROR
+    pictures = [least_privilege.of(fn) for fn in selected]
+    render = {
+        "text": least_privilege.to_text,
+        "json": least_privilege.to_json,
+        "cdk": least_privilege.to_cdk,
+    }[args.format]
+    _write(render(pictures))
+    for error in dict.fromkeys(errors):
+        _error(error)
+    return EXIT_ERROR if errors else EXIT_OK
+
+
 def _pulumi_document(path: Path) -> tuple[str, Any] | None:
     """A ``pulumi preview --json`` or ``pulumi stack export`` document (a JSON file of that
     shape: ``guardrails.pulumi.documents``), else None."""
@@ -654,6 +680,37 @@ def _parser() -> argparse.ArgumentParser:
     )
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     rules.set_defaults(command=_rules)
+
+    least = commands.add_parser(
+        "least-privilege",
+        help="what each function's code calls, and the policy that derives from it",
+        description="Per function: the AWS SDK calls its code makes (file and line), the "
+        "least-privilege policy that derives from them (actions, and the resources its "
+        "environment variables name), what its role grants that the code never calls "
+        "(GR-IAM-15), what the code calls that the role does not allow (GR-IAM-16), and whether "
+        "the analysis is complete. Rewrites nothing. Exits 0, or 2 when the input cannot be "
+        "read or --function names no function.",
+    )
+    least.add_argument(
+        "path",
+        nargs="?",
+        default="cdk.out",
+        metavar="PATH",
+        help="cloud assembly directory or template file (default: cdk.out)",
+    )
+    least.add_argument(
+        "--function",
+        metavar="ID",
+        help="only this function: <stack>/<logical id>, a logical id or a construct path "
+        "(default: every function of the app; those the CDK framework creates are left out)",
+    )
+    least.add_argument(
+        "--format",
+        choices=("text", "json", "cdk"),
+        default="text",
+        help="text (default), json, or cdk: the derived policies as CDK Python code",
+    )
+    least.set_defaults(command=_least_privilege)
 
     explain = commands.add_parser(
         "explain",

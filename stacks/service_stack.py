@@ -74,7 +74,10 @@ class OrdersServiceStack(cdk.Stack):
             code_signing_config=signing,
             reserved_concurrent_executions=20,
         )
-        table.grant_read_write_data(orders)
+        # exactly what the handler calls (GR-IAM-15): put_item, on a table encrypted with the
+        # key (DynamoDB uses the key with the caller's permissions)
+        table.grant(orders, "dynamodb:PutItem")
+        key.grant_encrypt_decrypt(orders)
 
         api = SecureRestApi(self, "OrdersApi")
         orders.add_to_rest_api(

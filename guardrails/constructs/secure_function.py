@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
 import aws_cdk as cdk
+import constructs
+import jsii
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_codeguruprofiler as codeguruprofiler
@@ -537,11 +539,11 @@ class SecureFunction(lambda_.Function):
             raise ValueError(f"environment variable name {name!r} is not valid")
         if hasattr(secret, "secret_arn"):  # an ISecret (jsii interfaces are not checkable)
             self.add_environment(f"{name}_SECRET_ARN", secret.secret_arn)
-            secret.grant_read(self)
+            self._grant_read(secret, "secretsmanager:GetSecretValue")
             self.add_vpc_endpoint("secretsmanager")
         elif hasattr(secret, "parameter_name"):  # an IParameter
             self.add_environment(f"{name}_PARAMETER_NAME", secret.parameter_name)
-            secret.grant_read(self)
+            self._grant_read(secret, "ssm:GetParameter")
             self.add_vpc_endpoint("ssm")
         else:
             raise TypeError(
@@ -550,6 +552,23 @@ class SecureFunction(lambda_.Function):
             )
         if self._decrypts_with_kms():
             self.add_vpc_endpoint("kms")
+
+    def _grant_read(self, source: SecretSource, action: str) -> None:
+        """The read grant of ``source`` narrowed to ``action``, what reading it takes: its
+        ``grant_read`` also grants ``secretsmanager:DescribeSecret``, or ``ssm:GetParameters``,
+        ``GetParameterHistory`` and ``DescribeParameters``, which reading never calls
+        (GR-IAM-15). The CDK's grant is recorded, not applied, so its ARN and its key grant
+        (``kms:Decrypt``, through Secrets Manager only for a secret) stay the CDK's own."""
+        recorder = _Recorder(cdk.Stack.of(self).account)
+        source.grant_read(recorder)
+        for statement in recorder.statements:
+            if action in statement.actions:
+                statement = iam.PolicyStatement(
+                    actions=[action],
+                    resources=statement.resources,
+                    conditions=statement.conditions or None,
+                )
+            self.add_to_role_policy(statement)
 
     def _decrypts_with_kms(self) -> bool:
         """Whether the role may call ``kms:Decrypt`` without a ``kms:ViaService`` condition
@@ -780,3 +799,40 @@ def _find_endpoint(
 def _construct_safe(path: str) -> str:
     text = re.sub(r"[^A-Za-z0-9]", "", path.title())
     return text or "Root"
+
+
+@jsii.implements(iam.IPrincipal)
+class _Recorder:
+    """A principal that keeps the statements a ``grant_*`` method adds for it, and grants
+    nothing: what a grant would give, to give it narrower (``SecureFunction._grant_read``)."""
+
+    def __init__(self, account: str) -> None:
+        self.statements: list[iam.PolicyStatement] = []
+        self._account = account
+
+    @property
+    def grant_principal(self) -> iam.IPrincipal:
+        return self
+
+    @property
+    def assume_role_action(self) -> str:
+        return "sts:AssumeRole"
+
+    @property
+    def policy_fragment(self) -> iam.PrincipalPolicyFragment:
+        return iam.PrincipalPolicyFragment({})
+
+    @property
+    def principal_account(self) -> str:
+        return self._account
+
+    def add_to_policy(self, statement: iam.PolicyStatement) -> bool:
+        return self.add_to_principal_policy(statement).statement_added
+
+    def add_to_principal_policy(
+        self, statement: iam.PolicyStatement
+    ) -> iam.AddToPrincipalPolicyResult:
+        self.statements.append(statement)
+        return iam.AddToPrincipalPolicyResult(
+            statement_added=True, policy_dependable=constructs.DependencyGroup()
+        )

@@ -324,6 +324,13 @@ def arn_formats(action: str) -> tuple[str, ...] | None:
     return tuple(formats[t.lower()] for t in info.resource_types if t.lower() in formats)
 
 
+def resource_arn_format(service: str, resource_type: str) -> str | None:
+    """The ARN format of one resource type of a service (``dynamodb``, ``table``), or None."""
+    key = service.lower()
+    formats = _load_arn_formats(key) if key in services() else {}
+    return formats.get(resource_type.lower())
+
+
 # -- resource patterns ------------------------------------------------------------------------
 _ARN_VARIABLE = re.compile(r"\$\{[^}]*\}")
 #: Two stand-ins for a resource name: a one-character name and one with every ARN separator.

@@ -177,6 +177,17 @@ class EventInvokeConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class Referenced:
+    """A resource of the function's template that its environment (``TABLE: {"Ref":
+    "Orders"}``: what a call of the code taking its resource from that variable acts on), its
+    dead-letter queue or one of its destinations names."""
+
+    logical_id: str
+    type: str
+    construct_path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class LambdaFunction:
     """An ``AWS::Lambda::Function`` and everything around it in the assembly."""
 
@@ -206,6 +217,9 @@ class LambdaFunction:
     region: str | None = None
     #: template parameters, for ``NoEcho`` checks
     parameters: dict[str, Any] = field(default_factory=dict)
+    #: the resources of the template its environment, dead-letter queue and destinations name,
+    #: by logical id
+    referenced: dict[str, Referenced] = field(default_factory=dict)
 
     @property
     def logical_id(self) -> str:

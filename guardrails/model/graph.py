@@ -39,6 +39,7 @@ from guardrails.model.function import (
     ManagedPolicy,
     Orphans,
     Permission,
+    Referenced,
     Schedule,
     Site,
     Statement,
@@ -435,6 +436,17 @@ class StackGraph:
         props = r.properties
         role = self.execution_role(r)
         placement = self.vpc(r)
+        mappings = tuple(
+            self.event_source_mapping(m)
+            for m in self._targeting("AWS::Lambda::EventSourceMapping", r.logical_id)
+        )
+        invoke_configs = tuple(
+            EventInvokeConfig(
+                site(stack, c),
+                dig(c.properties, "DestinationConfig", "OnFailure", "Destination"),
+            )
+            for c in self._targeting("AWS::Lambda::EventInvokeConfig", r.logical_id)
+        )
         tags = {
             t["Key"]: t.get("Value")
             for t in as_list(props.get("Tags"))
@@ -451,17 +463,8 @@ class StackGraph:
             log_groups=tuple(self.log_groups(r)),
             vpc=placement,
             code=self.code(r),
-            event_source_mappings=tuple(
-                self.event_source_mapping(m)
-                for m in self._targeting("AWS::Lambda::EventSourceMapping", r.logical_id)
-            ),
-            event_invoke_configs=tuple(
-                EventInvokeConfig(
-                    site(stack, c),
-                    dig(c.properties, "DestinationConfig", "OnFailure", "Destination"),
-                )
-                for c in self._targeting("AWS::Lambda::EventInvokeConfig", r.logical_id)
-            ),
+            event_source_mappings=mappings,
+            event_invoke_configs=invoke_configs,
             tags=tags,
             rest_methods=front_doors.rest_methods(self, r),
             http_routes=front_doors.http_routes(self, r),
@@ -474,7 +477,25 @@ class StackGraph:
             account=stack.account,
             region=stack.region,
             parameters=self.parameters(),
+            referenced=self.referenced(
+                props.get("Environment"),
+                props.get("DeadLetterConfig"),
+                [m.on_failure_destination for m in mappings],
+                [c.on_failure_destination for c in invoke_configs],
+            ),
         )
+
+    def referenced(self, *values: Any) -> dict[str, Referenced]:
+        """The resources of this template that ``values`` (the function's environment, its
+        dead-letter queue and destinations) name."""
+        out: dict[str, Referenced] = {}
+        for token in tokens_in(list(values)):
+            resource = self.stack.resources.get(token.resource) if token.resource else None
+            if resource is not None and resource.logical_id not in out:
+                out[resource.logical_id] = Referenced(
+                    resource.logical_id, resource.type, resource.construct_path
+                )
+        return out
 
     def parameters(self) -> dict[str, Any]:
         """The template's parameters as ``LambdaFunction.parameters`` holds them: one copy per

@@ -426,6 +426,8 @@ def _symbol_of_export(package: str, name: str) -> _Sym | None:
             return _Sym("doc_class", "dynamodb")
         if name.endswith("Command"):
             return _Sym("command_class", "dynamodb-document", name.removesuffix("Command"))
+        if name.startswith("paginate"):  # paginateQuery, paginateScan
+            return _Sym("paginator", "dynamodb-document", name.removeprefix("paginate"))
         return None
     if package == "@aws-sdk/lib-storage" and name == "Upload":
         return _Sym("upload_class", "s3")

@@ -29,6 +29,7 @@ a partial one.
 from __future__ import annotations
 
 import ast
+import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -391,9 +392,30 @@ class _Calls:
         self.evaluator = _Evaluator(module, modules)
         self.calls: list[SdkCall] = []
         self.partial: list[str] = []
+        #: ``get_paginator`` calls already read with the ``paginate`` call chained on them
+        self._chained: set[int] = set()
 
     def visit_Call(self, node: ast.Call) -> None:
+        if id(node) in self._chained:
+            return
         func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "paginate":
+            inner = func.value
+            if (
+                isinstance(inner, ast.Call)
+                and isinstance(inner.func, ast.Attribute)
+                and inner.func.attr == "get_paginator"
+                and isinstance(client := self.evaluator.value(inner.func.value), _Client)
+            ):
+                # ``client.get_paginator("op").paginate(Bucket=...)``: the resource is
+                # paginate's (met first: the walk reaches the outer call first)
+                self._chained.add(id(inner))
+                before = len(self.calls)
+                self._client_call(inner, client.service, "get_paginator")
+                env = self._env_argument(node)
+                if env and len(self.calls) > before:
+                    self.calls[-1] = dataclasses.replace(self.calls[-1], env=env)
+                return
         if _is_name(func, "getattr") and node.args:
             if isinstance(self.evaluator.value(node.args[0]), (_Client, _Resource)):
                 self.partial.append(f"{self.file}:{node.lineno}: getattr on an AWS SDK client")

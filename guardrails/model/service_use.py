@@ -20,7 +20,14 @@ from guardrails.model.values import Text, Token, literal_str
 LOG_ACTIONS = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")
 #: the reads of an event source mapping, by source kind
 SOURCE_READS: dict[str, tuple[str, ...]] = {
-    "sqs": ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"),
+    # the CDK's SqsEventSource also grants ChangeMessageVisibility and GetQueueUrl
+    "sqs": (
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:ChangeMessageVisibility",
+        "sqs:GetQueueUrl",
+    ),
     "kinesis": (
         "kinesis:GetRecords",
         "kinesis:GetShardIterator",
@@ -29,6 +36,7 @@ SOURCE_READS: dict[str, tuple[str, ...]] = {
         "kinesis:ListShards",
         "kinesis:ListStreams",
         "kinesis:SubscribeToShard",
+        "kinesis:DescribeStreamConsumer",
     ),
     "dynamodb": (
         "dynamodb:GetRecords",
@@ -36,6 +44,14 @@ SOURCE_READS: dict[str, tuple[str, ...]] = {
         "dynamodb:DescribeStream",
         "dynamodb:ListStreams",
     ),
+}
+#: the service of a destination that is a resource of the template, by its type
+DESTINATION_TYPES = {
+    "AWS::SQS::Queue": "sqs",
+    "AWS::SNS::Topic": "sns",
+    "AWS::Lambda::Function": "lambda",
+    "AWS::Events::EventBus": "events",
+    "AWS::S3::Bucket": "s3",
 }
 #: what sending a failed event to a destination takes, by the destination's service
 DESTINATION_ACTIONS: dict[str, tuple[str, ...]] = {
@@ -45,6 +61,34 @@ DESTINATION_ACTIONS: dict[str, tuple[str, ...]] = {
     "events": ("events:PutEvents",),
     "s3": ("s3:PutObject",),
 }
+
+
+#: the key actions a service calls with the caller's permissions when the resource the caller
+#: acts on is encrypted with a customer managed key (CDK's grants on such a resource add them)
+KMS_ACTIONS = (
+    "kms:Decrypt",
+    "kms:DescribeKey",
+    "kms:Encrypt",
+    "kms:GenerateDataKey*",
+    "kms:ReEncrypt*",
+)
+#: services that encrypt a resource with a customer managed key on the caller's behalf
+#: ("AWS services integrated with AWS KMS", AWS KMS Developer Guide)
+KMS_INTEGRATED = frozenset(
+    {
+        "dynamodb",
+        "firehose",
+        "kinesis",
+        "lambda",
+        "logs",
+        "s3",
+        "secretsmanager",
+        "sns",
+        "sqs",
+        "ssm",
+        "states",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -68,29 +112,48 @@ def service_use(fn: LambdaFunction) -> tuple[ServiceUse, ...]:
     for mapping in fn.event_source_mappings:
         reads = SOURCE_READS.get(mapping.source_kind or "", ())
         out += [ServiceUse(a, f"the {mapping.source_kind} event source is read") for a in reads]
+        if reads:  # an encrypted source is decrypted with the role's permissions
+            out.append(ServiceUse("kms:Decrypt", f"the {mapping.source_kind} source's key"))
         if mapping.on_failure_destination is not None:
-            out += _destination(mapping.on_failure_destination, "the event source's failures")
+            out += _destination(fn, mapping.on_failure_destination, "the event source's failures")
     if fn.properties.get("KmsKeyArn") is not None:
         out.append(ServiceUse("kms:Decrypt", "the environment is encrypted with a customer key"))
     dead_letter = fn.properties.get("DeadLetterConfig")
     if isinstance(dead_letter, dict) and dead_letter.get("TargetArn") is not None:
-        out += _destination(dead_letter["TargetArn"], "the dead-letter queue")
+        out += _destination(fn, dead_letter["TargetArn"], "the dead-letter queue")
     for config in fn.event_invoke_configs:
         if config.on_failure_destination is not None:
-            out += _destination(config.on_failure_destination, "the on-failure destination")
+            out += _destination(fn, config.on_failure_destination, "the on-failure destination")
     return tuple(dict.fromkeys(out))
 
 
-def _destination(value: object, what: str) -> list[ServiceUse]:
-    service = _service_of(value)
+def on_callers_behalf(called: tuple[str, ...]) -> tuple[ServiceUse, ...]:
+    """What services do with the role when the code calls them: a call of a service that
+    encrypts its resources with a customer managed key (``KMS_INTEGRATED``) uses the key's
+    actions (``KMS_ACTIONS``) on the caller's behalf. Which key is not followed: a key grant is
+    counted as used whenever the code calls such a service (what is reported unused is surely
+    unused)."""
+    services = {a.split(":", 1)[0].lower() for a in called}
+    if not services & KMS_INTEGRATED:
+        return ()
+    return tuple(
+        ServiceUse(a, "a service the code calls uses the customer managed key") for a in KMS_ACTIONS
+    )
+
+
+def _destination(fn: LambdaFunction, value: object, what: str) -> list[ServiceUse]:
+    service = _service_of(fn, value)
     services = [service] if service in DESTINATION_ACTIONS else list(DESTINATION_ACTIONS)
     return [
         ServiceUse(a, f"Lambda sends to {what}") for s in services for a in DESTINATION_ACTIONS[s]
     ]
 
 
-def _service_of(value: object) -> str | None:
-    """The service of an ARN (a literal, or the literal start of an ``Fn::Join``)."""
+def _service_of(fn: LambdaFunction, value: object) -> str | None:
+    """The service of a destination: the type of the resource of the template it names, or
+    its ARN's (a literal, or the literal start of an ``Fn::Join``)."""
+    if isinstance(value, Token) and value.resource in fn.referenced:
+        return DESTINATION_TYPES.get(fn.referenced[value.resource].type)
     text = literal_str(value)
     if text is None and isinstance(value, Text):
         text = "".join(p for p in value.parts if isinstance(p, str))

@@ -40,6 +40,10 @@ PULUMI_FIXES: dict[str, str] = {
     "GR-IAM-14": "Drop `AWSLambdaBasicExecutionRole`, give the function its own "
     "`aws.cloudwatch.LogGroup` and grant `logs:CreateLogStream` and `logs:PutLogEvents` on "
     '`f"{log_group.arn}:*"` only.',
+    "GR-IAM-15": "Grant only what the code calls, in an `aws.iam.RolePolicy` of the function's "
+    "role: the actions `guardrails least-privilege` derives from the code, on the resources it "
+    'calls them on (`"Resource": table.arn`, `f"{bucket.arn}/*"`), instead of wildcards or '
+    "broader managed policies.",
     "GR-IAM-16": "Grant the action the finding names on the resource the code calls it on, in "
     'an `aws.iam.RolePolicy` of the function\'s role (`"Resource": table.arn`, '
     '`f"{bucket.arn}/*"`).',

@@ -53,6 +53,7 @@ SEVERITY_NOTES: Mapping[str, str] = {
         "away (default 180)"
     ),
     "GR-DEP-02": "high when the policy sets require_code_signing",
+    "GR-IAM-15": "low when every action granted and never called is read-only (Read or List)",
 }
 #: the framework part of a rule's note (rules of the default ``framework.rules``)
 FRAMEWORK_NOTE = "info on functions the CDK framework creates (the policy's framework.severity)"

@@ -52,6 +52,20 @@ RELAXED = Policy.from_mapping({**STRICT_MAPPING, "vpc_required": "sensitive"})
 BOUNDARY = "arn:aws:iam::123456789012:policy/org/DeveloperBoundary"
 DIGEST = "sha256:" + "0f" * 32
 INLINE = "def handler(event, context):\n    return None\n"
+#: a handler that reads the secrets ``secrets={"DB_PASSWORD": ..., "API_TOKEN": ...}`` binds:
+#: what its grants allow, and no more (GR-IAM-15, GR-IAM-16)
+READS_SECRETS = """
+import os
+import boto3
+
+secrets = boto3.client("secretsmanager")
+ssm = boto3.client("ssm")
+
+
+def handler(event, context):
+    secrets.get_secret_value(SecretId=os.environ["DB_PASSWORD_SECRET_ARN"])
+    ssm.get_parameter(Name=os.environ["{parameter}_PARAMETER_NAME"], WithDecryption=True)
+"""
 
 #: stacks scanned under STRICT / RELAXED
 STRICT_STACKS = (
@@ -111,6 +125,7 @@ def build(app: cdk.App) -> dict[str, SecureFunction]:
         vpc=private_vpc(stack),
         secrets={"DB_PASSWORD": db, "API_TOKEN": token},
         environment={"STAGE": "prod"},
+        code=lambda_.Code.from_inline(READS_SECRETS.replace("{parameter}", "API_TOKEN")),
     )
 
     stack = cdk.Stack(app, "Url", env=ENV)
@@ -164,7 +179,11 @@ def build(app: cdk.App) -> dict[str, SecureFunction]:
     parameter = ssm.StringParameter.from_string_parameter_name(stack, "Plain", "/orders/config")
     for name in ("One", "Two"):
         made[f"Shared{name}"] = secure(
-            stack, name, vpc=vpc, secrets={"DB_PASSWORD": secret, "CONFIG": parameter}
+            stack,
+            name,
+            vpc=vpc,
+            secrets={"DB_PASSWORD": secret, "CONFIG": parameter},
+            code=lambda_.Code.from_inline(READS_SECRETS.replace("{parameter}", "CONFIG")),
         )
 
     stack = cdk.Stack(app, "Boundary", env=ENV)
@@ -388,7 +407,13 @@ def test_without_endpoints_gr_net_05_fires(module_tmp: Path) -> None:
     def build_one(app: cdk.App) -> None:
         stack = cdk.Stack(app, "NoEndpoints", env=ENV)
         secret = secretsmanager.Secret.from_secret_name_v2(stack, "Imported", "orders/db")
-        secure(stack, vpc=private_vpc(stack), secrets={"DB": secret}, vpc_endpoints=False)
+        secure(
+            stack,
+            vpc=private_vpc(stack),
+            secrets={"DB_PASSWORD": secret},
+            vpc_endpoints=False,
+            code=lambda_.Code.from_inline(READS_SECRETS.split("    ssm.get_parameter")[0]),
+        )
 
     app = cdk.App(outdir=str(module_tmp / "no-endpoints"))
     build_one(app)

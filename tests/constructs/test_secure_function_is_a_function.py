@@ -54,12 +54,38 @@ def zip_props() -> dict[str, Any]:
     }
 
 
+#: the Uses stack's handler: what its role grants beyond Lambda's own use (GR-IAM-15)
+GETS_AN_ITEM = """
+import os
+import boto3
+
+table = boto3.resource("dynamodb").Table(os.environ["TABLE"])
+
+
+def handler(event, context):
+    return table.get_item(Key={"pk": event["id"]})
+"""
+
+
 def build(app: cdk.App) -> dict[str, Any]:
     made: dict[str, Any] = {}
 
     # everything a function is used for, on a SecureRestApi: no finding under STRICT
     stack = cdk.Stack(app, "Uses", env=ENV)
-    fn = secure(stack, "Worker", vpc=private_vpc(stack), memory_size=512)
+    table = dynamodb.TableV2(
+        stack,
+        "Table",
+        partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
+    )
+    made["table"] = table
+    fn = secure(
+        stack,
+        "Worker",
+        vpc=private_vpc(stack),
+        memory_size=512,
+        environment={"TABLE": table.table_name},
+        code=lambda_.Code.from_inline(GETS_AN_ITEM),
+    )
     made["fn"] = fn
     api = SecureRestApi(stack, "Api")
     made["api"] = api
@@ -78,12 +104,6 @@ def build(app: cdk.App) -> dict[str, Any]:
     caller = iam.Role(stack, "Caller", assumed_by=iam.AccountRootPrincipal())
     made["caller"] = caller
     fn.grant_invoke(caller)
-    table = dynamodb.TableV2(
-        stack,
-        "Table",
-        partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
-    )
-    made["table"] = table
     fn.add_to_role_policy(
         iam.PolicyStatement(actions=["dynamodb:GetItem"], resources=[table.table_arn])
     )

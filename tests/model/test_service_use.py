@@ -71,4 +71,20 @@ def test_tracing_a_vpc_an_event_source_a_key_and_a_dead_letter_queue(assembly: A
         "sqs:SendMessage",
     ):
         assert action in used, action
-    assert "sns:Publish" in used  # the dead-letter queue is a token: any destination's action
+    # the dead-letter queue is a queue of the template: only sending to a queue is used
+    assert "sns:Publish" not in used
+
+
+def test_a_destination_the_template_does_not_tell_counts_as_any() -> None:
+    """A dead-letter target known only at deploy time (a parameter) may be a queue or a topic:
+    both actions count as used, so neither is reported unused."""
+    from guardrails.model.function import LambdaFunction, Site
+    from guardrails.model.service_use import service_use
+    from guardrails.model.values import Token
+
+    fn = LambdaFunction(
+        Site("S", "Fn", None, "S.template.json"),
+        {"DeadLetterConfig": {"TargetArn": Token("param", "DlqArn")}},
+    )
+    used = [u.action for u in service_use(fn)]
+    assert "sqs:SendMessage" in used and "sns:Publish" in used

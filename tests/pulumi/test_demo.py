@@ -23,6 +23,7 @@ LEGACY_RULES = {
     "GR-IAM-01",
     "GR-IAM-04",
     "GR-IAM-05",
+    "GR-IAM-15",
     "GR-INP-01",
     "GR-INP-02",
     "GR-INP-04",
