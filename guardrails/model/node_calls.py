@@ -43,7 +43,7 @@ _EXTENSIONS = {
 class _Sym:
     """What a name stands for: ``kind`` (client_class, aggregated_class, command_class,
     paginator, doc_client_class, doc_class, upload_class, v2, v2_class, client, aggregated,
-    doc_client, doc, command, v2_client, v2_doc, env), the service, and a detail (the
+    doc_client, doc, command, v2_client, v2_doc, env, presigner), the service, and a detail (the
     operation of a command class or object, a variable's name)."""
 
     kind: str
@@ -166,6 +166,8 @@ class _File:
         self.relative: dict[str, tuple[str, str]] = {}
         self.calls: list[SdkCall] = []
         self.partial: list[str] = []
+        #: object literals bound to a name (``const params = { TableName: ... }``)
+        self.objects: dict[str, Any] = {}
 
     # -- names -------------------------------------------------------------------------------
     def bind(self, root: Any) -> None:
@@ -241,6 +243,17 @@ class _File:
                         )
                         self._imported(package, _text(key), _text(alias))
             return
+        if target.type == "object_pattern" and _text(value_node) == "process.env":
+            # const { TABLE, BUCKET: bucket } = process.env
+            for prop in target.children:
+                if prop.type == "shorthand_property_identifier_pattern":
+                    self.names[_text(prop)] = _Sym("env", detail=_text(prop))
+                elif prop.type == "pair_pattern":
+                    key, alias = prop.child_by_field_name("key"), prop.child_by_field_name("value")
+                    self.names[_text(alias)] = _Sym("env", detail=_text(key))
+            return
+        if value_node.type == "object" and target.type == "identifier":
+            self.objects[_text(target)] = value_node
         value = self.value(value_node)
         if value is not None and target.type == "identifier":
             self.names[_text(target)] = value
@@ -346,11 +359,22 @@ class _File:
         arguments = node.child_by_field_name("arguments")
         if function is None:
             return
-        if function.type == "identifier":
-            symbol = self.names.get(_text(function))
+        function = _callee(function)
+        if function.type in ("identifier", "member_expression"):
+            symbol = self.value(function)
             if symbol is not None and symbol.kind == "paginator":
                 params = _nth_argument(arguments, 1)
                 self._operation(symbol.service, symbol.detail, node, params)
+                return
+            if symbol is not None and symbol.kind == "presigner":
+                # getSignedUrl(client, new GetObjectCommand(...)): the URL is signed with the
+                # role's credentials, so whoever uses it needs the command's action
+                command = self.value(_nth_argument(arguments, 1))
+                if command is not None and command.kind == "command":
+                    params = _first_argument(command.node)
+                    self._operation(command.service, command.detail, node, params)
+                return
+        if function.type == "identifier":
             return
         if function.type != "member_expression":
             return
@@ -419,6 +443,11 @@ def _symbol_of_export(package: str, name: str) -> _Sym | None:
         return _Sym("v2")
     if package.startswith("aws-sdk/clients/") and name in ("default", "*"):
         return _Sym("v2_class", package.rsplit("/", 1)[1])
+    helpers = ("@aws-sdk/lib-dynamodb", "@aws-sdk/lib-storage", "@aws-sdk/s3-request-presigner")
+    if package in helpers and name in ("*", "default"):
+        return _Sym("namespace", "dynamodb" if package.endswith("dynamodb") else "s3", package)
+    if package == "@aws-sdk/s3-request-presigner" and name == "getSignedUrl":
+        return _Sym("presigner", "s3")
     if package == "@aws-sdk/lib-dynamodb":
         if name == "DynamoDBDocumentClient":
             return _Sym("doc_client_class", "dynamodb")
@@ -478,6 +507,26 @@ def _env(node: Any) -> _Sym | None:
     return None
 
 
+def _callee(function: Any) -> Any:
+    """The function a call calls: ``(0, ns.fn)(...)``, how esbuild calls an imported function,
+    calls ``ns.fn``."""
+    while True:
+        if function.type in ("parenthesized_expression", "sequence_expression"):
+            parts = function
+        elif (
+            function.type == "call_expression"
+            and _text(function.child_by_field_name("function")) == "await"
+        ):
+            # tree-sitter reads ``await (0, ns.fn)(...)`` as a call of ``await``
+            parts = function.child_by_field_name("arguments")
+        else:
+            return function
+        named = [c for c in parts.children if c.is_named and c.type != "comment"]
+        if not named:
+            return function
+        function = named[-1]
+
+
 def _first_argument(arguments: Any) -> Any:
     return _nth_argument(arguments, 0)
 
@@ -503,7 +552,14 @@ def _env_in(file: _File, params: Any) -> str | None:
     if params is None:
         return None
     if params.type == "identifier":
-        return None
+        params = file.objects.get(_text(params))
+        if params is None:
+            return None
+    entries = _property(params, "Entries")  # PutEventsCommand({ Entries: [{ EventBusName }] })
+    if entries is not None and entries.type == "array":
+        first = next((c for c in entries.children if c.is_named), None)
+        if first is not None and first.type == "object":
+            params = first
     keywords = data()["resource_keywords"]
     for key in keywords:
         value = _property(params, key)

@@ -502,6 +502,17 @@ class _Calls:
                 value = self.evaluator.value(keyword.value)
                 if isinstance(value, _Env):
                     return value.name
+            elif keyword.arg in ("Params", "Entries"):
+                # generate_presigned_url(..., Params={"Bucket": ...}), put_events(Entries=[{...}])
+                found = keyword.value
+                if isinstance(found, ast.List) and found.elts:
+                    found = found.elts[0]
+                if isinstance(found, ast.Dict):
+                    for key, item in zip(found.keys, found.values, strict=True):
+                        if _literal(key) in keywords:
+                            value = self.evaluator.value(item)
+                            if isinstance(value, _Env):
+                                return value.name
         return None
 
 

@@ -138,3 +138,53 @@ export const handler = async () => {
     assert found({"src/lib/clients.ts": clients, "src/handlers/orders.ts": handler}) == [
         ("put_item", ("dynamodb:PutItem",), "ORDERS_TABLE"),
     ]
+
+
+BUNDLE = """"use strict";
+var import_client_dynamodb = require("@aws-sdk/client-dynamodb");
+var import_lib_dynamodb = require("@aws-sdk/lib-dynamodb");
+var import_client_s3 = require("@aws-sdk/client-s3");
+var import_s3_request_presigner = require("@aws-sdk/s3-request-presigner");
+var ddb = import_lib_dynamodb.DynamoDBDocumentClient.from(
+  new import_client_dynamodb.DynamoDBClient({})
+);
+var s3 = new import_client_s3.S3Client({});
+var handler = async (event) => {
+  await ddb.send(new import_lib_dynamodb.GetCommand({ TableName: process.env.TABLE, Key: {} }));
+  const query = { TableName: process.env.TABLE };
+  for await (const page of (0, import_lib_dynamodb.paginateQuery)({ client: ddb }, query)) {
+  }
+  return await (0, import_s3_request_presigner.getSignedUrl)(
+    s3, new import_client_s3.GetObjectCommand({ Bucket: process.env.BUCKET, Key: "k" })
+  );
+};
+"""
+
+
+def test_an_esbuild_bundle_namespaces_and_calls_of_imported_functions() -> None:
+    """What ``NodejsFunction`` stages: ES imports turned into ``require`` namespaces, imported
+    functions called as ``(0, ns.fn)(...)`` (which tree-sitter reads after ``await`` as a call
+    of ``await``), the presigner signing a command with the role's credentials."""
+    assert found({"index.js": BUNDLE}) == [
+        ("get_item", ("dynamodb:GetItem",), "TABLE"),
+        ("query", ("dynamodb:Query",), "TABLE"),
+        ("get_object", ("s3:GetObject",), "BUCKET"),
+    ]
+
+
+def test_environment_destructured_and_events_entries() -> None:
+    source = """
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { S3Client, PutObjectCommand } from "@aws-sdk/client-s3";
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+const { BUCKET, BUS: bus } = process.env;
+const s3 = new S3Client({});
+export const handler = async () => {
+  await new EventBridgeClient({}).send(new PutEventsCommand({ Entries: [{ EventBusName: bus }] }));
+  return getSignedUrl(s3, new PutObjectCommand({ Bucket: BUCKET!, Key: "k" }));
+};
+"""
+    assert found({"index.ts": source}) == [
+        ("put_events", ("events:PutEvents",), "BUS"),
+        ("put_object", ("s3:PutObject",), "BUCKET"),
+    ]

@@ -182,3 +182,28 @@ def test_every_action_in_the_data_is_in_the_catalog() -> None:
     assert unknown == []
     for service, prefix in doc["service_prefixes"].items():
         assert prefix in actions.services(), (service, prefix)
+
+
+def test_a_paginator_and_nested_parameters_name_their_resource() -> None:
+    source = """
+import os
+import boto3
+
+s3 = boto3.client("s3")
+events = boto3.client("events")
+sfn = boto3.client("stepfunctions")
+
+
+def handler(event, context):
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=os.environ["BUCKET"]):
+        pass
+    s3.generate_presigned_url("get_object", Params={"Bucket": os.environ["BUCKET"], "Key": "k"})
+    events.put_events(Entries=[{"EventBusName": os.environ["BUS"], "Source": "orders"}])
+    sfn.start_execution(stateMachineArn=os.environ["STATE_MACHINE"], input="{}")
+"""
+    assert calls(source) == [
+        ("list_objects_v2", ("s3:ListBucket",), "BUCKET"),
+        ("get_object", ("s3:GetObject",), "BUCKET"),
+        ("put_events", ("events:PutEvents",), "BUS"),
+        ("start_execution", ("states:StartExecution",), "STATE_MACHINE"),
+    ]
