@@ -9,11 +9,13 @@ asset past that is analysed in part, and says so.
 The analysis is partial (``CodeAnalysis.partial``), besides what the language's analysis finds,
 when the function's code is not all in the assembly or not all its own: a container image, an
 object in S3, a runtime whose code is not analysed (Java, Go, .NET, Ruby, a custom runtime), a
-layer (it may call AWS, or replace the runtime), files that could not be read.
+layer (it may call AWS, or replace the runtime; not AWS's Powertools layers, libraries the
+code read calls), files that could not be read.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,7 +23,7 @@ from guardrails.model import node_calls, python_calls
 from guardrails.model.asset_files import READ_ERRORS, fingerprint, open_asset
 from guardrails.model.function import LambdaFunction
 from guardrails.model.sdk_calls import CodeAnalysis
-from guardrails.model.values import literal_str
+from guardrails.model.values import Text, literal_str
 
 #: source files read per asset, and bytes per file (a handler is KiB; a bundle may be MiB)
 MAX_FILES = 2_000
@@ -31,6 +33,8 @@ _MARKERS = {
     "python": ("boto3", "aws_lambda_powertools"),
     "node": ("aws-sdk",),
 }
+#: the Powertools for AWS Lambda layers (Python: 017000801446, TypeScript: 094274105915)
+_POWERTOOLS_LAYER = re.compile(r":(?:017000801446|094274105915):layer:AWSLambdaPowertools")
 #: folders that are not the function's own code
 _SKIPPED = frozenset(
     {"node_modules", "site-packages", "dist-packages", "__pycache__", ".git", ".venv", "venv"}
@@ -54,8 +58,9 @@ def analyze_function(fn: LambdaFunction) -> CodeAnalysis:
         )
     if language is None:
         return CodeAnalysis(partial=(f"runtime {runtime or 'unknown'}: its code is not analysed",))
-    if fn.layers:
-        reasons.append(f"{len(fn.layers)} layer(s): code the analysis does not read may call AWS")
+    layers = [layer for layer in fn.layers if not _library_layer(layer)]
+    if layers:
+        reasons.append(f"{len(layers)} layer(s): code the analysis does not read may call AWS")
     code = fn.code
     if isinstance(code.inline, str):
         name = "index.py" if language == "python" else "index.js"
@@ -107,6 +112,16 @@ def _analyze_asset(language: str, path: str, stamp: tuple[int, int] | None) -> C
         return CodeAnalysis(partial=("the code asset could not be read",))
     found = _analyze(language, files)
     return CodeAnalysis(found.calls, tuple(dict.fromkeys((*partial, *found.partial))))
+
+
+def _library_layer(layer: object) -> bool:
+    """A layer that only brings libraries the function's code calls (so its calls are in the
+    code read): AWS's own Powertools for AWS Lambda layers (Python, TypeScript), by the
+    account that publishes them. Any other layer may call AWS itself, or be an extension."""
+    text = literal_str(layer)
+    if text is None and isinstance(layer, Text):
+        text = "".join(p if isinstance(p, str) else "\x01" for p in layer.parts)
+    return text is not None and _POWERTOOLS_LAYER.search(text) is not None
 
 
 def _source(language: str, name: str) -> bool:

@@ -174,6 +174,7 @@ class Schedule:
 class EventInvokeConfig:
     site: Site
     on_failure_destination: Value = None
+    on_success_destination: Value = None
 
 
 @dataclass(frozen=True, slots=True)

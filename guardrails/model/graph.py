@@ -444,6 +444,7 @@ class StackGraph:
             EventInvokeConfig(
                 site(stack, c),
                 dig(c.properties, "DestinationConfig", "OnFailure", "Destination"),
+                dig(c.properties, "DestinationConfig", "OnSuccess", "Destination"),
             )
             for c in self._targeting("AWS::Lambda::EventInvokeConfig", r.logical_id)
         )
@@ -482,6 +483,7 @@ class StackGraph:
                 props.get("DeadLetterConfig"),
                 [m.on_failure_destination for m in mappings],
                 [c.on_failure_destination for c in invoke_configs],
+                [c.on_success_destination for c in invoke_configs],
             ),
         )
 

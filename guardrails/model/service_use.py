@@ -5,7 +5,9 @@ Sources: AWS Lambda Developer Guide, "Lambda execution role" (logs), "Visualize 
 invocations using AWS X-Ray" (X-Ray), "Giving Lambda functions access to resources in an Amazon
 VPC" (network interfaces), "Lambda event source mappings" / "Using Lambda with Amazon SQS,
 Kinesis, DynamoDB" (the reads of each source), "Securing Lambda environment variables" (the
-customer managed key), "Dead-letter queues" and "Destinations" (where failed events go).
+customer managed key), "Dead-letter queues" and "Destinations" (where events go),
+"Configuring file system access" (Amazon EFS), "Using Lambda with Amazon MSK / Amazon MQ /
+Amazon DocumentDB" (their sources).
 """
 
 from __future__ import annotations
@@ -44,7 +46,53 @@ SOURCE_READS: dict[str, tuple[str, ...]] = {
         "dynamodb:DescribeStream",
         "dynamodb:ListStreams",
     ),
+    # Amazon MSK and self-managed Kafka: the cluster, its IAM access, the VPC, its SASL secret
+    "kafka": (
+        "kafka:DescribeCluster",
+        "kafka:DescribeClusterV2",
+        "kafka:GetBootstrapBrokers",
+        "kafka:ListScramSecrets",
+        "kafka-cluster:Connect",
+        "kafka-cluster:DescribeGroup",
+        "kafka-cluster:AlterGroup",
+        "kafka-cluster:DescribeTopic",
+        "kafka-cluster:ReadData",
+        "kafka-cluster:DescribeClusterDynamicConfiguration",
+        *VPC_ENI_ACTIONS,
+        "ec2:DescribeVpcs",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeSecurityGroups",
+        "secretsmanager:GetSecretValue",
+        "kms:Decrypt",
+    ),
+    # Amazon MQ: the broker, its credentials secret, the VPC
+    "mq": (
+        "mq:DescribeBroker",
+        "secretsmanager:GetSecretValue",
+        *VPC_ENI_ACTIONS,
+        "ec2:DescribeVpcs",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeSecurityGroups",
+    ),
+    # Amazon DocumentDB change streams: the cluster, its credentials secret, the VPC
+    "docdb": (
+        "rds:DescribeDBClusters",
+        "rds:DescribeDBClusterParameters",
+        "rds:DescribeDBSubnetGroups",
+        "secretsmanager:GetSecretValue",
+        *VPC_ENI_ACTIONS,
+        "ec2:DescribeVpcs",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeSecurityGroups",
+    ),
 }
+#: what Lambda does with the role to mount an Amazon EFS file system for the function
+EFS_ACTIONS = (
+    "elasticfilesystem:ClientMount",
+    "elasticfilesystem:ClientWrite",
+    "elasticfilesystem:ClientRootAccess",
+    "elasticfilesystem:DescribeMountTargets",
+)
 #: the service of a destination that is a resource of the template, by its type
 DESTINATION_TYPES = {
     "AWS::SQS::Queue": "sqs",
@@ -110,7 +158,12 @@ def service_use(fn: LambdaFunction) -> tuple[ServiceUse, ...]:
     if fn.vpc is not None:
         out += [ServiceUse(a, "Lambda attaches the function to its VPC") for a in VPC_ENI_ACTIONS]
     for mapping in fn.event_source_mappings:
-        reads = SOURCE_READS.get(mapping.source_kind or "", ())
+        # a source whose kind cannot be told may be any of them
+        reads = (
+            SOURCE_READS.get(mapping.source_kind, ())
+            if mapping.source_kind
+            else tuple(a for kind in SOURCE_READS.values() for a in kind)
+        )
         out += [ServiceUse(a, f"the {mapping.source_kind} event source is read") for a in reads]
         if reads:  # an encrypted source is decrypted with the role's permissions
             out.append(ServiceUse("kms:Decrypt", f"the {mapping.source_kind} source's key"))
@@ -124,6 +177,10 @@ def service_use(fn: LambdaFunction) -> tuple[ServiceUse, ...]:
     for config in fn.event_invoke_configs:
         if config.on_failure_destination is not None:
             out += _destination(fn, config.on_failure_destination, "the on-failure destination")
+        if config.on_success_destination is not None:
+            out += _destination(fn, config.on_success_destination, "the on-success destination")
+    if fn.properties.get("FileSystemConfigs"):
+        out += [ServiceUse(a, "Lambda mounts the function's file system") for a in EFS_ACTIONS]
     return tuple(dict.fromkeys(out))
 
 

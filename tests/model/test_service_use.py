@@ -8,12 +8,17 @@ from pathlib import Path
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_efs as efs
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 
+from guardrails import engine
 from guardrails.model import Assembly
+from guardrails.model.code_analysis import analyze_function
 from guardrails.model.graph import build
 from guardrails.model.service_use import LOG_ACTIONS, service_use
 from tests.conftest import ENV, function, logical_id, synth
@@ -47,6 +52,26 @@ def assembly(module_tmp: Path) -> Assembly:
         )
         busy.add_event_source(sources.SqsEventSource(queue))
         IDS["Busy"] = logical_id(busy)
+
+        files = efs.FileSystem(stack, "Files", vpc=vpc)
+        mounted = function(
+            stack,
+            "Mounted",
+            vpc=vpc,
+            filesystem=lambda_.FileSystem.from_efs_access_point(
+                files.add_access_point("Point", path="/data"), "/mnt/data"
+            ),
+            on_success=destinations.SnsDestination(sns.Topic(stack, "Done")),
+            layers=[
+                lambda_.LayerVersion.from_layer_version_arn(
+                    stack,
+                    "Powertools",
+                    f"arn:aws:lambda:{stack.region}:017000801446:layer:"
+                    "AWSLambdaPowertoolsPythonV3-python312-x86_64:7",
+                )
+            ],
+        )
+        IDS["Mounted"] = logical_id(mounted)
 
     return synth(build_app, module_tmp / "cdk.out")
 
@@ -88,3 +113,16 @@ def test_a_destination_the_template_does_not_tell_counts_as_any() -> None:
     )
     used = [u.action for u in service_use(fn)]
     assert "sqs:SendMessage" in used and "sns:Publish" in used
+
+
+def test_a_file_system_a_success_destination_and_a_library_layer(assembly: Assembly) -> None:
+    """What the CDK grants for an EFS mount and an SNS on-success destination is Lambda's
+    use; Powertools' layer brings libraries only: the analysis stays complete, and GR-IAM-15
+    finds nothing unused."""
+    used = actions(assembly, "Mounted")
+    assert {"elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"} <= set(used)
+    assert "sns:Publish" in used and "sqs:SendMessage" not in used
+    fn = next(f for f in build(assembly, []).functions if f.logical_id == IDS["Mounted"])
+    assert analyze_function(fn).complete
+    found = engine.scan(assembly).findings
+    assert not [f for f in found if f.rule_id == "GR-IAM-15" and IDS["Mounted"] in f.functions]
