@@ -12,6 +12,7 @@ apart: the CDK grants it when it wires those, the user writes the code's part.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from typing import Any
 from guardrails.model import actions
 from guardrails.model.code_analysis import analyze_function
 from guardrails.model.function import LambdaFunction, Referenced
-from guardrails.model.sdk_calls import CodeAnalysis, SdkCall
+from guardrails.model.sdk_calls import CodeAnalysis, SdkCall, camel_to_snake
 from guardrails.model.service_use import ServiceUse, on_callers_behalf, service_use
 from guardrails.model.values import Text, Token
 
@@ -107,6 +108,24 @@ class DerivedResource:
             return value
         return {"Fn::Join": ["", [value, self.suffix]]}
 
+    def cdk(self) -> str:
+        """The resource in CDK Python: ``"*"``, ``orders.table_arn``,
+        ``uploads.arn_for_objects("*")``."""
+        if self.target is None:
+            return '"*"'
+        arn = ARNS[self.target.type]
+        if self.target.type == "AWS::S3::Bucket" and self.suffix == "/*":
+            return f'{self.variable()}.arn_for_objects("*")'
+        if self.suffix:
+            return f'f"{{{self.variable()}.{arn.cdk_attribute}}}{self.suffix}"'
+        return f"{self.variable()}.{arn.cdk_attribute}"
+
+    def variable(self) -> str:
+        """A Python name for the resource's construct (``DbSecret`` -> ``db_secret``)."""
+        name = self.label().removesuffix(self.suffix)
+        snake = re.sub(r"\W+", "_", camel_to_snake(name)).strip("_") or "resource"
+        return f"_{snake}" if snake[0].isdigit() else snake
+
     def label(self) -> str:
         """How a message names it: ``*``, ``Orders``, ``Uploads/*``."""
         if self.target is None:
@@ -120,6 +139,21 @@ class DerivedStatement:
 
     actions: tuple[str, ...]
     resources: tuple[DerivedResource, ...]
+
+    def cdk(self, grantee: str = "fn") -> str:
+        """The statement as one line of CDK Python: the construct's ``grant`` when it has one
+        and the statement names it alone, else ``add_to_role_policy``. Variables are named after
+        the constructs' ids (``Orders`` -> ``orders``)."""
+        names = ", ".join(json.dumps(a) for a in self.actions)
+        only = self.resources[0] if len(self.resources) == 1 else None
+        target = only.target if only is not None and not only.suffix else None
+        if only is not None and target is not None and ARNS[target.type].cdk_grant:
+            return f"{only.variable()}.grant({grantee}, {names})"
+        resources = ", ".join(r.cdk() for r in self.resources)
+        return (
+            f"{grantee}.add_to_role_policy(iam.PolicyStatement(actions=[{names}], "
+            f"resources=[{resources}]))"
+        )
 
     def document(self) -> dict[str, Any]:
         values = [r.template_value() for r in self.resources]
@@ -154,6 +188,10 @@ class DerivedPolicy:
             "Version": "2012-10-17",
             "Statement": [s.document() for s in self.statements],
         }
+
+    def cdk(self, grantee: str = "fn") -> tuple[str, ...]:
+        """The code's part as CDK Python, one line per statement (``DerivedStatement.cdk``)."""
+        return tuple(s.cdk(grantee) for s in self.statements)
 
     def summary(self) -> str:
         """One line: ``dynamodb:PutItem on Orders; s3:GetObject on Uploads/*``."""

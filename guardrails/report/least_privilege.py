@@ -11,22 +11,17 @@ variable names, never a value.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from guardrails.model.code_analysis import analyze_function
 from guardrails.model.derived_policy import (
-    ARNS,
     DerivedPolicy,
-    DerivedResource,
-    DerivedStatement,
     call_target,
     derive,
 )
 from guardrails.model.function import LambdaFunction
-from guardrails.model.sdk_calls import camel_to_snake
 from guardrails.report.escape import clean
 from guardrails.rules.code_permissions import (
     MissingGrant,
@@ -225,46 +220,9 @@ def _function_cdk(p: FunctionPrivilege) -> list[str]:
     variable = "fn"
     if not policy.statements:
         lines.append("# no AWS call found: the role needs no statement beyond Lambda's own")
-    for st in policy.statements:
-        lines += _statement_cdk(st, variable)
+    lines += policy.cdk(variable)
     if policy.service_use:
         used = ", ".join(dict.fromkeys(u.action for u in policy.service_use))
         lines.append(f"# Lambda's own use (the CDK grants it when it wires it): {used}")
     lines.append("")
     return lines
-
-
-def _statement_cdk(st: DerivedStatement, fn: str) -> list[str]:
-    only = st.resources[0] if len(st.resources) == 1 else None
-    if only is not None and only.target is not None and not only.suffix:
-        arn = ARNS[only.target.type]
-        if arn.cdk_grant:
-            names = ", ".join(json.dumps(a) for a in st.actions)
-            return [f"{_variable(only)}.grant({fn}, {names})"]
-    return [
-        f"{fn}.add_to_role_policy(",
-        "    iam.PolicyStatement(",
-        f"        actions={json.dumps(list(st.actions))},",
-        f"        resources=[{', '.join(_resource_cdk(r) for r in st.resources)}],",
-        "    )",
-        ")",
-    ]
-
-
-def _resource_cdk(resource: DerivedResource) -> str:
-    if resource.target is None:
-        return '"*"'
-    arn = ARNS[resource.target.type]
-    variable = _variable(resource)
-    if resource.target.type == "AWS::S3::Bucket" and resource.suffix == "/*":
-        return f'{variable}.arn_for_objects("*")'
-    if resource.suffix:
-        return f'f"{{{variable}.{arn.cdk_attribute}}}{resource.suffix}"'
-    return f"{variable}.{arn.cdk_attribute}"
-
-
-def _variable(resource: DerivedResource) -> str:
-    """A Python name for the resource's construct (``DbSecret`` -> ``db_secret``)."""
-    name = resource.label().removesuffix(resource.suffix)
-    snake = re.sub(r"\W+", "_", camel_to_snake(name)).strip("_") or "resource"
-    return f"_{snake}" if snake[0].isdigit() else snake

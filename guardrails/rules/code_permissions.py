@@ -174,7 +174,8 @@ def grants_unused(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
     policies whose content is known here; a ``NotAction`` statement and an AWS managed policy
     not known here are not listed. The message lists the unused actions by service (a
     wildcard as how many of the actions it grants are unused), the statements that grant
-    them, and what the code needs.
+    them, and what the code needs, also as CDK code (the variables named after the
+    constructs' ids).
     """
     role = fn.role
     if role is None or fn.owner == "framework" or len(role.functions) != 1 or fn.code is None:
@@ -187,7 +188,11 @@ def grants_unused(fn: LambdaFunction, ctx: RuleContext) -> Iterator[Violation]:
         return
     names = {a for u in unused for a in u.unused}
     read_only = all((actions.access_level(a) or "") in _READ_ONLY for a in names)
-    needs = policy.summary() or "no AWS call"
+    needs = (
+        f"{policy.summary()}; as CDK code: {'; '.join(policy.cdk())}"
+        if policy.statements
+        else "no AWS call (only what Lambda itself uses)"
+    )
     count = (
         "any action"
         if any(u.service == "any service" for u in unused)

@@ -177,7 +177,12 @@ def test_python_asset_over_granted_and_missing_a_grant(assembly: Assembly) -> No
             "PutObjectVersionTagging; sqs: GetQueueAttributes, GetQueueUrl "
             f"(in {policy} {statements}). The code needs: sqs:SendMessage on Done; "
             "dynamodb:PutItem on Orders; s3:ListBucket on Uploads; s3:AbortMultipartUpload, "
-            "s3:PutObject on Uploads/*",
+            "s3:PutObject on Uploads/*; as CDK code: "
+            'done.grant(fn, "sqs:SendMessage"); orders.grant(fn, "dynamodb:PutItem"); '
+            'fn.add_to_role_policy(iam.PolicyStatement(actions=["s3:ListBucket"], '
+            "resources=[uploads.bucket_arn])); "
+            'fn.add_to_role_policy(iam.PolicyStatement(actions=["s3:AbortMultipartUpload", '
+            '"s3:PutObject"], resources=[uploads.arn_for_objects("*")]))',
         ),
         (
             "GR-IAM-16",
@@ -322,10 +327,11 @@ def test_cli_cdk_code(assembly: Assembly, capsys: pytest.CaptureFixture[str]) ->
         "",
         "# Code/Reports/Resource: the code's calls (complete)",
     ]
-    assert 'done.grant(fn, "sqs:SendMessage")' in out
-    assert 'orders.grant(fn, "dynamodb:PutItem")' in out
-    assert "        resources=[uploads.bucket_arn]," in out
-    assert '        resources=[uploads.arn_for_objects("*")],' in out
+    assert out.splitlines()[3:7] == list(picture(assembly, "Reports").policy.cdk())
+    assert out.splitlines()[3:5] == [
+        'done.grant(fn, "sqs:SendMessage")',
+        'orders.grant(fn, "dynamodb:PutItem")',
+    ]
     compile(out, "derived.py", "exec")  # it is Python
 
 
