@@ -1,18 +1,23 @@
 """The AWS SDK calls of a function's JavaScript and TypeScript code, found with a real parser
 (``tree-sitter`` and its JavaScript / TypeScript grammars).
 
-What is followed, within a file:
+What is followed, within a file and across the files of the code (relative ES imports,
+``require`` with destructuring, ``module.exports = {...}`` and ``exports.x = ...``):
 
 - SDK v3: clients and commands imported from ``@aws-sdk/client-<service>`` (``import``,
   ``import * as``, ``require`` with destructuring), ``new XClient(...)``, ``client.send(new
   XCommand(params))`` (the command built inline or bound to a name), aggregated clients
   (``new S3().getObject(params)``), paginators (``paginateListObjectsV2({client}, params)``),
   the ``@aws-sdk/lib-dynamodb`` document client (``DynamoDBDocumentClient.from(...)`` and its
-  ``PutCommand``...; ``DynamoDBDocument``'s ``put``...), ``@aws-sdk/lib-storage``'s ``Upload``;
+  ``PutCommand``...; ``DynamoDBDocument``'s ``put``...), ``@aws-sdk/lib-storage``'s ``Upload``,
+  ``getSignedUrl(client, new XCommand(...))`` (the URL is signed with the role);
+- what esbuild makes of it (``NodejsFunction``): ``require`` namespaces and imported functions
+  called as ``(0, ns.fn)(...)``;
 - SDK v2: ``new AWS.S3().getObject(params)``, ``new AWS.DynamoDB.DocumentClient().put(params)``.
 
 The environment variable a call's resource comes from is read from its parameters
-(``{ TableName: process.env.TABLE }``, ``process.env["TABLE"]``, or a constant bound to one).
+(``{ TableName: process.env.TABLE }``, ``process.env["TABLE"]``, a constant bound to one,
+``const { TABLE } = process.env``; parameters in a named object; EventBridge ``Entries``).
 What makes the picture partial: a command or client the analysis cannot resolve, a computed
 member (``client[name](...)``), a transaction (its actions depend on its items), an operation
 the IAM catalog does not know, a file that does not parse.
@@ -182,6 +187,7 @@ class _File:
                         node.child_by_field_name("left"),
                         node.child_by_field_name("right"),
                     )
+                    self._exported(left, right)
                     value = self.value(right)
                     if (
                         value is not None
@@ -189,6 +195,31 @@ class _File:
                         and left.type in ("identifier", "member_expression")
                     ):
                         self.names[_text(left)] = value
+
+    def _exported(self, left: Any, right: Any) -> None:
+        """CommonJS exports, for the files that ``require`` this one: ``module.exports = {
+        db, s3: client }``, ``exports.db = ...``, ``module.exports.db = ...``."""
+        if left is None or right is None:
+            return
+        target = _text(left)
+        if target == "module.exports" and right.type == "object":
+            for prop in right.children:
+                if prop.type == "shorthand_property_identifier":
+                    value = self.names.get(_text(prop))
+                    if value is not None:
+                        self.names[_text(prop)] = value
+                elif prop.type == "pair":
+                    value = self.value(prop.child_by_field_name("value"))
+                    key = _text(prop.child_by_field_name("key")).strip("\"'")
+                    if value is not None and key:
+                        self.names[key] = value
+            return
+        for prefix in ("exports.", "module.exports."):
+            name = target.removeprefix(prefix)
+            if target.startswith(prefix) and "." not in name:
+                value = self.value(right)
+                if value is not None:
+                    self.names[name] = value
 
     def _import(self, node: Any) -> None:
         package = _string(node.child_by_field_name("source")) or ""

@@ -188,3 +188,27 @@ export const handler = async () => {
         ("put_events", ("events:PutEvents",), "BUS"),
         ("put_object", ("s3:PutObject",), "BUCKET"),
     ]
+
+
+def test_commonjs_exports_of_another_file_are_followed() -> None:
+    clients = """const { S3Client } = require("@aws-sdk/client-s3");
+const { DynamoDBClient } = require("@aws-sdk/client-dynamodb");
+const { DynamoDBDocumentClient } = require("@aws-sdk/lib-dynamodb");
+const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+module.exports = { db, storage: new S3Client({}) };
+exports.archive = new S3Client({});
+"""
+    handler = """const { db, storage, archive } = require("./lib/clients");
+const { PutCommand } = require("@aws-sdk/lib-dynamodb");
+const { GetObjectCommand, PutObjectCommand } = require("@aws-sdk/client-s3");
+exports.handler = async () => {
+  await db.send(new PutCommand({ TableName: process.env.TABLE, Item: {} }));
+  await storage.send(new GetObjectCommand({ Bucket: process.env.BUCKET, Key: "k" }));
+  await archive.send(new PutObjectCommand({ Bucket: process.env.ARCHIVE, Key: "k" }));
+};
+"""
+    assert found({"lib/clients.js": clients, "index.js": handler}) == [
+        ("put_item", ("dynamodb:PutItem",), "TABLE"),
+        ("get_object", ("s3:GetObject",), "BUCKET"),
+        ("put_object", ("s3:PutObject",), "ARCHIVE"),
+    ]
