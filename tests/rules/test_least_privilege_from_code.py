@@ -7,7 +7,7 @@
 - ``node_orders``: TypeScript, a lib-dynamodb document client (``PutCommand``,
   ``paginateQuery``), a lib-storage ``Upload``, an SNS client in another file of the code;
   ``node_modules`` and ``__tests__`` (ignored);
-- an inline handler with a client made from a variable service name (a partial analysis);
+- ``python_dynamic``: a client made from a variable service name (a partial analysis);
 - a ``SecureFunction`` whose grants are what its code calls.
 """
 
@@ -36,18 +36,6 @@ from guardrails.report import least_privilege
 from tests.conftest import ENV, TODAY, logical_id, synth
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "least_privilege"
-DYNAMIC = """import os
-import boto3
-
-table = boto3.resource("dynamodb").Table(os.environ["TABLE"])
-sqs = boto3.client("sqs")
-
-
-def handler(event, context):
-    table.put_item(Item={"pk": event["id"]})
-    sqs.send_message(QueueUrl=os.environ["QUEUE_URL"], MessageBody="x")
-    return boto3.client(os.environ["SERVICE"]).list_things()
-"""
 SECURE = """import os
 import boto3
 
@@ -117,7 +105,7 @@ def build(app: cdk.App) -> None:
         "Dynamic",
         runtime=lambda_.Runtime.PYTHON_3_12,
         handler="index.handler",
-        code=lambda_.Code.from_inline(DYNAMIC),
+        code=lambda_.Code.from_asset(str(FIXTURES / "python_dynamic")),
         environment={"TABLE": orders.table_name, "QUEUE_URL": queue.queue_url},
     )
     orders.grant_read_write_data(dynamic)  # more than it calls, but the picture is partial
@@ -252,7 +240,7 @@ def test_a_dynamic_client_makes_the_analysis_partial(assembly: Assembly) -> None
             "GR-IAM-16",
             "medium",
             IDS["Dynamic"],
-            f"The code calls sqs:SendMessage on {IDS['Done']} (index.py:10), but no statement "
+            f"The code calls sqs:SendMessage on {IDS['Done']} (index.py:11), but no statement "
             f"of the execution role {role} allows it: the call fails with AccessDenied when it "
             "runs",
         )
