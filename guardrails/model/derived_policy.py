@@ -88,7 +88,8 @@ class DerivedResource:
             value = {"Ref": logical_id}
         elif arn.expression == "Arn":
             value = {"Fn::GetAtt": [logical_id, "Arn"]}
-        else:  # an SSM parameter: its ARN from its name (CDK writes the same)
+        else:  # an SSM parameter: its ARN from its name, which may start with "/" (as CDK)
+            separator = "" if (self.target.name or "").startswith("/") else "/"
             value = {
                 "Fn::Join": [
                     "",
@@ -99,7 +100,7 @@ class DerivedResource:
                         {"Ref": "AWS::Region"},
                         ":",
                         {"Ref": "AWS::AccountId"},
-                        ":parameter/",
+                        f":parameter{separator}",
                         {"Ref": logical_id},
                     ],
                 ]
@@ -218,7 +219,7 @@ def derive(fn: LambdaFunction, analysis: CodeAnalysis | None = None) -> DerivedP
             held[resource] = None
     grouped: dict[tuple[DerivedResource, ...], list[str]] = {}
     for action, held in wanted.items():
-        grouped.setdefault(tuple(held), []).append(action)
+        grouped.setdefault(tuple(sorted(held, key=DerivedResource.label)), []).append(action)
     statements = tuple(
         DerivedStatement(tuple(sorted(names)), resources)
         for resources, names in sorted(grouped.items(), key=lambda item: _order(item[0]))

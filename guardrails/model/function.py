@@ -186,6 +186,9 @@ class Referenced:
     logical_id: str
     type: str
     construct_path: str | None = None
+    #: an SSM parameter's name when the template writes it (its ARN depends on its leading
+    #: ``/``), else None
+    name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

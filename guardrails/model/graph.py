@@ -494,8 +494,13 @@ class StackGraph:
         for token in tokens_in(list(values)):
             resource = self.stack.resources.get(token.resource) if token.resource else None
             if resource is not None and resource.logical_id not in out:
+                name = (
+                    literal_str(resource.properties.get("Name"))
+                    if resource.type == "AWS::SSM::Parameter"
+                    else None
+                )
                 out[resource.logical_id] = Referenced(
-                    resource.logical_id, resource.type, resource.construct_path
+                    resource.logical_id, resource.type, resource.construct_path, name
                 )
         return out
 
