@@ -173,6 +173,8 @@ class _File:
         self.partial: list[str] = []
         #: object literals bound to a name (``const params = { TableName: ... }``)
         self.objects: dict[str, Any] = {}
+        #: the file's functions, by name: their parameters
+        self.functions: dict[str, Any] = {}
 
     # -- names -------------------------------------------------------------------------------
     def bind(self, root: Any) -> None:
@@ -195,6 +197,31 @@ class _File:
                         and left.type in ("identifier", "member_expression")
                     ):
                         self.names[_text(left)] = value
+                elif node.type in ("public_field_definition", "field_definition"):
+                    # class Store { private s3 = new S3Client({}) }: this.s3
+                    name = node.child_by_field_name("name") or node.child_by_field_name("property")
+                    value = self.value(node.child_by_field_name("value"))
+                    if name is not None and value is not None:
+                        self.names[f"this.{_text(name)}"] = value
+                elif node.type == "function_declaration":
+                    name = node.child_by_field_name("name")
+                    if name is not None:
+                        self.functions[_text(name)] = node.child_by_field_name("parameters")
+                elif node.type == "call_expression":
+                    self._arguments(node)
+
+    def _arguments(self, call: Any) -> None:
+        """A client passed to a function of the file (``put(ddb, item)``): the function's
+        parameter stands for it (names are the file's, as every binding here)."""
+        function = call.child_by_field_name("function")
+        params = self.functions.get(_text(function)) if function is not None else None
+        if params is None or function.type != "identifier":
+            return
+        arguments = call.child_by_field_name("arguments")
+        for i, param in enumerate(_parameter_names(params)):
+            value = self.value(_nth_argument(arguments, i))
+            if param and value is not None and value.kind in _CLIENTS and param not in self.names:
+                self.names[param] = value
 
     def _exported(self, left: Any, right: Any) -> None:
         """CommonJS exports, for the files that ``require`` this one: ``module.exports = {
@@ -285,6 +312,12 @@ class _File:
             return
         if value_node.type == "object" and target.type == "identifier":
             self.objects[_text(target)] = value_node
+        if value_node.type in ("arrow_function", "function_expression", "function"):
+            parameters = value_node.child_by_field_name("parameters")
+            if parameters is None:  # x => ...: one parameter, no parentheses
+                parameters = value_node.child_by_field_name("parameter")
+            if parameters is not None and target.type == "identifier":
+                self.functions[_text(target)] = parameters
         value = self.value(value_node)
         if value is not None and target.type == "identifier":
             self.names[_text(target)] = value
@@ -391,6 +424,7 @@ class _File:
         if function is None:
             return
         function = _callee(function)
+        self._passed(node, function, arguments)
         if function.type in ("identifier", "member_expression"):
             symbol = self.value(function)
             if symbol is not None and symbol.kind == "paginator":
@@ -429,6 +463,26 @@ class _File:
             operation = data()["document_client"].get(method[:1].upper() + method[1:])
             if operation is not None:
                 self._record("dynamodb", operation, node, _first_argument(arguments))
+
+    def _passed(self, node: Any, function: Any, arguments: Any) -> None:
+        """A client passed to a function the analysis does not read (of a library, of another
+        package): what it does with the client is not known, the picture is partial."""
+        if function.type == "identifier" and _text(function) in self.functions:
+            return  # followed: ``_arguments``
+        if function.type in ("identifier", "member_expression") and (
+            self.value(function) is not None
+            or (
+                function.type == "member_expression"
+                and self.value(function.child_by_field_name("object")) is not None
+            )
+        ):
+            return  # the SDK's own (``Client.from(client)``, ``client.send(...)``)
+        named = [c for c in (arguments.children if arguments is not None else ()) if c.is_named]
+        if any((v := self.value(a)) is not None and v.kind in _CLIENTS for a in named):
+            self.partial.append(
+                f"{self.name}:{node.start_point[0] + 1}: an AWS SDK client is passed to a "
+                "function the analysis does not follow"
+            )
 
     def _operation(self, service: str, pascal: str, node: Any, params: Any) -> None:
         """A v3 command or aggregated method: ``GetObject`` of ``s3``; a document client's
@@ -536,6 +590,20 @@ def _env(node: Any) -> _Sym | None:
         if _text(owner) == "process.env" and key:
             return _Sym("env", detail=key)
     return None
+
+
+def _parameter_names(parameters: Any) -> list[str | None]:
+    """The names of a function's parameters, in order (None for a pattern)."""
+    if parameters.type == "identifier":
+        return [_text(parameters)]
+    names: list[str | None] = []
+    for param in parameters.children:
+        if not param.is_named or param.type == "comment":
+            continue
+        if param.type in ("required_parameter", "optional_parameter"):
+            param = param.child_by_field_name("pattern") or param
+        names.append(_text(param) if param.type == "identifier" else None)
+    return names
 
 
 def _callee(function: Any) -> Any:

@@ -111,7 +111,7 @@ def analyze(files: Mapping[str, str]) -> CodeAnalysis:
             partial.extend(f"{name}: {reason}" for reason in binder.evaluator.partial)
     calls: list[SdkCall] = []
     for name, index in indexes.items():
-        finder = _Calls(name, modules[name], by_module)
+        finder = _Calls(name, modules[name], by_module, {f.name for f in index.functions})
         for call in index.calls:
             finder.visit_Call(call)
         calls.extend(finder.calls)
@@ -155,10 +155,13 @@ class _Evaluator:
         if isinstance(node, ast.Name):
             return self.lookup(node.id)
         if isinstance(node, ast.Attribute):
-            base = self.value(node.value)
-            if isinstance(node.value, ast.Name) and node.value.id == "self":
-                return self.lookup(f"self.{node.attr}")
-            return _attribute(base, node.attr)
+            if isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
+                bound = self.lookup(f"self.{node.attr}")
+                if bound is None:  # a class attribute (``table = ...`` in the class body)
+                    bound = self.lookup(node.attr)
+                    return bound if isinstance(bound, (_Client, _Resource)) else None
+                return bound
+            return _attribute(self.value(node.value), node.attr)
         if isinstance(node, ast.Subscript):
             return _env_subscript(node)
         if isinstance(node, ast.Call):
@@ -317,11 +320,29 @@ class _Binder:
                 self.visit_Assign(node)
             elif isinstance(node, ast.AnnAssign):
                 self.visit_AnnAssign(node)
+        self._arguments(index)
         for function in index.functions:
             returned = [self.evaluator.value(value) for value in index.returns[id(function)]]
             known = [v for v in returned if v is not None]
             if known and all(v == known[0] for v in known):
                 self.module.returns[function.name] = known[0]
+
+    def _arguments(self, index: _Index) -> None:
+        """A client or resource passed to a function of the module (``put(table, item)``): the
+        function's parameter stands for it (names are the module's, as every binding here)."""
+        functions = {f.name: f for f in index.functions}
+        for call in index.calls:
+            target = functions.get(call.func.id) if isinstance(call.func, ast.Name) else None
+            if target is None:
+                continue
+            params = [a.arg for a in (*target.args.posonlyargs, *target.args.args)]
+            passed = [*zip(params, call.args, strict=False)]
+            named = {*params, *(a.arg for a in target.args.kwonlyargs)}
+            passed += [(k.arg, k.value) for k in call.keywords if k.arg in named]
+            for param, argument in passed:
+                value = self.evaluator.value(argument)
+                if isinstance(value, (_Client, _Resource)) and param not in self.module.names:
+                    self.module.names[param] = value
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
@@ -387,11 +408,15 @@ def _relative(module: str, source: str, level: int) -> str:
 class _Calls:
     """The calls of one module."""
 
-    def __init__(self, file: str, module: _Module, modules: Mapping[str, _Module]) -> None:
+    def __init__(
+        self, file: str, module: _Module, modules: Mapping[str, _Module], local: set[str]
+    ) -> None:
         self.file = file
         self.evaluator = _Evaluator(module, modules)
         self.calls: list[SdkCall] = []
         self.partial: list[str] = []
+        #: the functions of the module (a client passed to one is followed: ``_Binder``)
+        self.local = local
         #: ``get_paginator`` calls already read with the ``paginate`` call chained on them
         self._chained: set[int] = set()
 
@@ -399,6 +424,23 @@ class _Calls:
         if id(node) in self._chained:
             return
         func = node.func
+        local = isinstance(func, ast.Name) and func.id in self.local
+        sdk = isinstance(func, ast.Attribute) and isinstance(
+            self.evaluator.value(func.value), (_Client, _Resource, _Boto3, _Powertools)
+        )
+        if (
+            not local
+            and not sdk
+            and any(
+                isinstance(self.evaluator.value(a), (_Client, _Resource))
+                for a in (*node.args, *(k.value for k in node.keywords))
+            )
+        ):
+            # what a function of another module or library does with it is not read
+            self.partial.append(
+                f"{self.file}:{node.lineno}: an AWS SDK client or resource is passed to a "
+                "function the analysis does not follow"
+            )
         if isinstance(func, ast.Attribute) and func.attr == "paginate":
             inner = func.value
             if (

@@ -212,3 +212,38 @@ exports.handler = async () => {
         ("get_object", ("s3:GetObject",), "BUCKET"),
         ("put_object", ("s3:PutObject",), "ARCHIVE"),
     ]
+
+
+def test_clients_passed_to_functions_and_class_fields() -> None:
+    """A client passed to a function of the file is followed through its parameter; a class
+    field holds one for ``this``; one passed to a library's function makes the picture
+    partial (what the library calls is not read)."""
+    source = """
+import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { S3Client, GetObjectCommand } from "@aws-sdk/client-s3";
+const ddb = new DynamoDBClient({});
+async function put(client, item) {
+  await client.send(new PutItemCommand({ TableName: process.env.TABLE, Item: item }));
+}
+const read = async (db: DynamoDBClient) => put(db, {});
+export class Store {
+  private s3 = new S3Client({});
+  async get(key: string) {
+    return this.s3.send(new GetObjectCommand({ Bucket: process.env.BUCKET, Key: key }));
+  }
+}
+export const handler = async () => read(ddb);
+"""
+    assert found({"index.ts": source}) == [
+        ("put_item", ("dynamodb:PutItem",), "TABLE"),
+        ("get_object", ("s3:GetObject",), "BUCKET"),
+    ]
+    library = """
+import { S3Client } from "@aws-sdk/client-s3";
+import { sync } from "s3-sync-lib";
+const s3 = new S3Client({});
+export const handler = async () => sync(s3, process.env.BUCKET);
+"""
+    assert analyze({"index.ts": library}).partial == (
+        "index.ts:5: an AWS SDK client is passed to a function the analysis does not follow",
+    )

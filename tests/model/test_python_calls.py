@@ -207,3 +207,44 @@ def handler(event, context):
         ("put_events", ("events:PutEvents",), "BUS"),
         ("start_execution", ("states:StartExecution",), "STATE_MACHINE"),
     ]
+
+
+def test_clients_passed_to_functions_and_class_attributes() -> None:
+    """A client passed to a function of the module is followed through its parameter
+    (positional or keyword); a class attribute is read through ``self``; one passed to
+    another module's function makes the picture partial."""
+    source = """
+import os
+import boto3
+
+
+class Store:
+    table = boto3.resource("dynamodb").Table(os.environ["TABLE"])
+
+    def save(self, item):
+        self.table.put_item(Item=item)
+
+
+def publish(client, message, *, queue):
+    client.send_message(QueueUrl=os.environ["QUEUE_URL"], MessageBody=message)
+    queue.send_message(MessageBody=message)
+
+
+def handler(event, context):
+    Store().save({})
+    publish(boto3.client("sqs"), "x", queue=boto3.resource("sqs").Queue(os.environ["QUEUE"]))
+"""
+    assert calls(source) == [
+        ("put_item", ("dynamodb:PutItem",), "TABLE"),
+        ("send_message", ("sqs:SendMessage",), "QUEUE_URL"),
+        ("send_message", ("sqs:SendMessage",), "QUEUE"),
+    ]
+    library = "import boto3\nfrom transfer import sync\n\nsync(boto3.client('s3'), 'b')\n"
+    assert python_analyze_partial(library) == (
+        "app.py:4: an AWS SDK client or resource is passed to a function the analysis does "
+        "not follow",
+    )
+
+
+def python_analyze_partial(source: str) -> tuple[str, ...]:
+    return analyze({"app.py": source}).partial
