@@ -31,7 +31,7 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 #: what a file that may call the AWS SDK names (a module of the SDK, or of Powertools)
 _MARKERS = {
     "python": ("boto3", "aws_lambda_powertools"),
-    "node": ("aws-sdk",),
+    "node": ("aws-sdk", "@aws-lambda-powertools/"),
 }
 #: the Powertools for AWS Lambda layers (Python: 017000801446, TypeScript: 094274105915)
 _POWERTOOLS_LAYER = re.compile(r":(?:017000801446|094274105915):layer:AWSLambdaPowertools")

@@ -13,7 +13,9 @@ What is followed, within a file and across the files of the code (relative ES im
   ``getSignedUrl(client, new XCommand(...))`` (the URL is signed with the role);
 - what esbuild makes of it (``NodejsFunction``): ``require`` namespaces and imported functions
   called as ``(0, ns.fn)(...)``;
-- SDK v2: ``new AWS.S3().getObject(params)``, ``new AWS.DynamoDB.DocumentClient().put(params)``.
+- SDK v2: ``new AWS.S3().getObject(params)``, ``new AWS.DynamoDB.DocumentClient().put(params)``;
+- Powertools for AWS Lambda (TypeScript): ``getParameter``, ``getSecret``... and the
+  idempotency ``DynamoDBPersistenceLayer`` (a parameters provider class makes it partial).
 
 The environment variable a call's resource comes from is read from its parameters
 (``{ TableName: process.env.TABLE }``, ``process.env["TABLE"]``, a constant bound to one,
@@ -48,8 +50,9 @@ _EXTENSIONS = {
 class _Sym:
     """What a name stands for: ``kind`` (client_class, aggregated_class, command_class,
     paginator, doc_client_class, doc_class, upload_class, v2, v2_class, client, aggregated,
-    doc_client, doc, command, v2_client, v2_doc, env, presigner), the service, and a detail (the
-    operation of a command class or object, a variable's name)."""
+    doc_client, doc, command, v2_client, v2_doc, env, presigner, powertools, powertools_class,
+    powertools_provider), the service, and a detail (the operation of a command class or
+    object, a variable's name, a Powertools utility's name in the data)."""
 
     kind: str
     service: str = ""
@@ -405,6 +408,17 @@ class _File:
                         _first_argument(node.child_by_field_name("arguments")), "params"
                     )
                     self._add("s3", "upload", tuple(data()["upload"]), node, _env_in(self, params))
+                elif constructor is not None and constructor.kind == "powertools_class":
+                    # new DynamoDBPersistenceLayer({ tableName: process.env.TABLE })
+                    options = _first_argument(node.child_by_field_name("arguments"))
+                    table = self.value(_property(options, "tableName"))
+                    env = table.detail if table is not None and table.kind == "env" else None
+                    self._powertools(constructor.detail, node, env)
+                elif constructor is not None and constructor.kind == "powertools_provider":
+                    self.partial.append(
+                        f"{self.name}:{node.start_point[0] + 1}: a Powertools parameters "
+                        "provider (its calls are not followed)"
+                    )
             elif node.type == "subscript_expression":
                 owner = self.value(node.child_by_field_name("object"))
                 index = node.child_by_field_name("index")
@@ -430,6 +444,12 @@ class _File:
             if symbol is not None and symbol.kind == "paginator":
                 params = _nth_argument(arguments, 1)
                 self._operation(symbol.service, symbol.detail, node, params)
+                return
+            if symbol is not None and symbol.kind == "powertools":
+                # getParameter(process.env.NAME), getSecret(...): Powertools calls the SDK
+                first = self.value(_first_argument(arguments))
+                env = first.detail if first is not None and first.kind == "env" else None
+                self._powertools(symbol.detail, node, env)
                 return
             if symbol is not None and symbol.kind == "presigner":
                 # getSignedUrl(client, new GetObjectCommand(...)): the URL is signed with the
@@ -507,6 +527,12 @@ class _File:
             return
         self.calls.append(SdkCall(service, operation, needed, self.name, line, env))
 
+    def _powertools(self, path: str, node: Any, env: str | None) -> None:
+        """A Powertools utility's calls (the data's ``powertools``, shared with Python)."""
+        needed = tuple(data()["powertools"].get(path, ()))
+        if needed:
+            self._add(needed[0].split(":", 1)[0], path, needed, node, env)
+
     def _add(
         self, service: str, operation: str, actions: tuple[str, ...], node: Any, env: str | None
     ) -> None:
@@ -533,6 +559,8 @@ def _symbol_of_export(package: str, name: str) -> _Sym | None:
         return _Sym("namespace", "dynamodb" if package.endswith("dynamodb") else "s3", package)
     if package == "@aws-sdk/s3-request-presigner" and name == "getSignedUrl":
         return _Sym("presigner", "s3")
+    if package.startswith("@aws-lambda-powertools/"):
+        return _powertools_export(package, name)
     if package == "@aws-sdk/lib-dynamodb":
         if name == "DynamoDBDocumentClient":
             return _Sym("doc_client_class", "dynamodb")
@@ -558,6 +586,31 @@ def _symbol_of_export(package: str, name: str) -> _Sym | None:
         return _Sym("paginator", service, name.removeprefix("paginate"))
     if name[:1].isupper() and not name.endswith(("Exception", "Error", "Input", "Output")):
         return _Sym("aggregated_class", service)
+    return None
+
+
+#: Powertools for AWS Lambda (TypeScript) functions that call the SDK -> the data's names
+_POWERTOOLS_FUNCTIONS = {
+    "getParameter": "parameters.get_parameter",
+    "getParameters": "parameters.get_parameters",
+    "getParametersByName": "parameters.get_parameters_by_name",
+    "getSecret": "parameters.get_secret",
+    "getAppConfig": "parameters.get_app_config",
+}
+
+
+def _powertools_export(package: str, name: str) -> _Sym | None:
+    """What an export of Powertools for AWS Lambda (TypeScript) is: a parameters function, the
+    idempotency DynamoDB persistence layer, a parameters provider (not followed); the other
+    utilities (logger, tracer, metrics, batch) call no AWS API of the role's."""
+    if package.startswith("@aws-lambda-powertools/parameters") and name in _POWERTOOLS_FUNCTIONS:
+        return _Sym("powertools", detail=_POWERTOOLS_FUNCTIONS[name])
+    if package.startswith("@aws-lambda-powertools/parameters") and name.endswith("Provider"):
+        return _Sym("powertools_provider")
+    if package.startswith("@aws-lambda-powertools/idempotency") and name == (
+        "DynamoDBPersistenceLayer"
+    ):
+        return _Sym("powertools_class", detail="DynamoDBPersistenceLayer")
     return None
 
 

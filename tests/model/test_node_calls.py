@@ -247,3 +247,35 @@ export const handler = async () => sync(s3, process.env.BUCKET);
     assert analyze({"index.ts": library}).partial == (
         "index.ts:5: an AWS SDK client is passed to a function the analysis does not follow",
     )
+
+
+def test_powertools_for_typescript() -> None:
+    """Parameters functions and the idempotency persistence layer call the SDK with the
+    role (as their Python twins); the logger calls nothing; a provider class is not followed."""
+    source = """
+import { Logger } from "@aws-lambda-powertools/logger";
+import { getParameter } from "@aws-lambda-powertools/parameters/ssm";
+import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
+import { makeIdempotent } from "@aws-lambda-powertools/idempotency";
+import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
+const logger = new Logger();
+const persistenceStore = new DynamoDBPersistenceLayer({ tableName: process.env.IDEMPOTENCY! });
+export const handler = makeIdempotent(
+  async () => (await getParameter(process.env.PARAM!)) + (await getSecret(process.env.SECRET)),
+  { persistenceStore },
+);
+"""
+    assert found({"index.ts": source}) == [
+        (
+            "DynamoDBPersistenceLayer",
+            ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
+            "IDEMPOTENCY",
+        ),
+        ("parameters.get_parameter", ("ssm:GetParameter",), "PARAM"),
+        ("parameters.get_secret", ("secretsmanager:GetSecretValue",), "SECRET"),
+    ]
+    provider = 'import { SSMProvider } from "@aws-lambda-powertools/parameters/ssm";\n'
+    provider += "const parameters = new SSMProvider();\n"
+    assert analyze({"index.ts": provider}).partial == (
+        "index.ts:2: a Powertools parameters provider (its calls are not followed)",
+    )
