@@ -12,7 +12,8 @@ What is followed, within a file and across the files of the code (relative ES im
   ``PutCommand``...; ``DynamoDBDocument``'s ``put``...), ``@aws-sdk/lib-storage``'s ``Upload``,
   ``getSignedUrl(client, new XCommand(...))`` (the URL is signed with the role);
 - what esbuild makes of it (``NodejsFunction``): ``require`` namespaces and imported functions
-  called as ``(0, ns.fn)(...)``;
+  called as ``(0, ns.fn)(...)``; the libraries it inlined (each marked ``// node_modules/...``)
+  are skipped as ``node_modules`` is; a minified bundle makes the picture partial;
 - SDK v2: ``new AWS.S3().getObject(params)``, ``new AWS.DynamoDB.DocumentClient().put(params)``;
 - Powertools for AWS Lambda (TypeScript): ``getParameter``, ``getSecret``... and the
   idempotency ``DynamoDBPersistenceLayer`` (a parameters provider class makes it partial).
@@ -27,6 +28,7 @@ the IAM catalog does not know, a file that does not parse.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -93,7 +95,37 @@ def iter_node_files(files: Mapping[str, str]) -> Iterator[tuple[str, str]]:
             or ".spec." in base
         )
         if is_node_file(name) and not is_test and "node_modules/" not in name:
-            yield name, text
+            yield name, own_code(text)
+
+
+#: a file this large whose lines average this long is a minified bundle: the libraries it
+#: inlined (and their AWS calls) cannot be told from the function's own code
+_MINIFIED_SIZE, _MINIFIED_LINE = 64 * 1024, 500
+#: esbuild's comment before each module of a bundle it did not minify (``// src/index.ts``,
+#: ``// node_modules/uuid/dist/index.js``)
+_BUNDLED_MODULE = re.compile(r"^// (\S+\.(?:[cm]?[jt]sx?|json))$", re.MULTILINE)
+
+
+def own_code(text: str) -> str:
+    """``text`` with the libraries an esbuild bundle (``NodejsFunction``) inlined blanked out,
+    line for line (so lines keep their numbers): what esbuild marks as coming from
+    ``node_modules/`` is not the function's code, as a vendored folder is not."""
+    if "\n// node_modules/" not in text:
+        return text
+    out: list[str] = []
+    position, vendored = 0, False
+    for match in _BUNDLED_MODULE.finditer(text):
+        out.append(
+            _blank(text[position : match.start()]) if vendored else text[position : match.start()]
+        )
+        vendored = match.group(1).startswith("node_modules/")
+        position = match.start()
+    out.append(_blank(text[position:]) if vendored else text[position:])
+    return "".join(out)
+
+
+def _blank(text: str) -> str:
+    return "\n" * text.count("\n")
 
 
 def analyze(files: Mapping[str, str]) -> CodeAnalysis:
@@ -104,6 +136,8 @@ def analyze(files: Mapping[str, str]) -> CodeAnalysis:
     partial: list[str] = []
     parsed: dict[str, tuple[_File, Any]] = {}
     for name, text in files.items():
+        if len(text) > _MINIFIED_SIZE and len(text) > _MINIFIED_LINE * (text.count("\n") + 1):
+            partial.append(f"{name}: a minified bundle (its libraries cannot be told apart)")
         dialect = next((d for ext, d in _EXTENSIONS.items() if name.endswith(ext)), "js")
         tree = _parser(dialect).parse(text.encode("utf-8", "surrogatepass"))
         if tree.root_node.has_error:

@@ -279,3 +279,28 @@ export const handler = makeIdempotent(
     assert analyze({"index.ts": provider}).partial == (
         "index.ts:2: a Powertools parameters provider (its calls are not followed)",
     )
+
+
+def test_the_libraries_an_esbuild_bundle_inlined_are_not_the_functions_code() -> None:
+    """esbuild marks each module of a bundle it did not minify with its path: what comes from
+    ``node_modules/`` (here a library that creates IAM users) is skipped, line numbers kept."""
+    bundle = """"use strict";
+// node_modules/evil-lib/index.js
+var import_client_iam = require("@aws-sdk/client-iam");
+var iam = new import_client_iam.IAMClient({});
+iam.send(new import_client_iam.CreateUserCommand({ UserName: "x" }));
+
+// src/index.ts
+var import_client_s3 = require("@aws-sdk/client-s3");
+var s3 = new import_client_s3.S3Client({});
+var handler = async () => s3.send(new import_client_s3.GetObjectCommand({ Bucket: process.env.B }));
+"""
+    result = analyze(dict(iter_node_files({"index.js": bundle})))
+    assert [(c.operation, c.line, c.env) for c in result.calls] == [("get_object", 10, "B")]
+
+
+def test_a_minified_bundle_is_partial() -> None:
+    line = 'var a=require("@aws-sdk/client-s3");' + "var x=1;" * 20_000
+    assert analyze({"index.js": line + "\n"}).partial == (
+        "index.js: a minified bundle (its libraries cannot be told apart)",
+    )
