@@ -212,11 +212,19 @@ class _File:
         self.objects: dict[str, Any] = {}
         #: the file's functions, by name: their parameters
         self.functions: dict[str, Any] = {}
+        self._nodes: list[Any] | None = None
 
     # -- names -------------------------------------------------------------------------------
+    def nodes(self, root: Any) -> list[Any]:
+        """The nodes of the file the analysis reads, found in one walk (in source order) and
+        kept: the bindings are read in several passes, then the calls."""
+        if self._nodes is None:
+            self._nodes = [n for n in _walk(root) if n.type in _READ]
+        return self._nodes
+
     def bind(self, root: Any) -> None:
         for _ in range(2):  # a name bound before the names it is built from are known
-            for node in _walk(root):
+            for node in self.nodes(root):
                 if node.type == "import_statement":
                     self._import(node)
                 elif node.type == "variable_declarator":
@@ -432,7 +440,7 @@ class _File:
 
     # -- calls -------------------------------------------------------------------------------
     def find(self, root: Any) -> None:
-        for node in _walk(root):
+        for node in self.nodes(root):
             if node.type == "call_expression":
                 self._call(node)
             elif node.type == "new_expression":
@@ -521,6 +529,15 @@ class _File:
     def _passed(self, node: Any, function: Any, arguments: Any) -> None:
         """A client passed to a function the analysis does not read (of a library, of another
         package): what it does with the client is not known, the picture is partial."""
+        named = [c for c in (arguments.children if arguments is not None else ()) if c.is_named]
+        passes_client = any(
+            a.type in ("identifier", "member_expression")
+            and (v := self.value(a)) is not None
+            and v.kind in _CLIENTS
+            for a in named
+        )
+        if not passes_client:
+            return
         if function.type == "identifier" and _text(function) in self.functions:
             return  # followed: ``_arguments``
         if function.type in ("identifier", "member_expression") and (
@@ -531,12 +548,10 @@ class _File:
             )
         ):
             return  # the SDK's own (``Client.from(client)``, ``client.send(...)``)
-        named = [c for c in (arguments.children if arguments is not None else ()) if c.is_named]
-        if any((v := self.value(a)) is not None and v.kind in _CLIENTS for a in named):
-            self.partial.append(
-                f"{self.name}:{node.start_point[0] + 1}: an AWS SDK client is passed to a "
-                "function the analysis does not follow"
-            )
+        self.partial.append(
+            f"{self.name}:{node.start_point[0] + 1}: an AWS SDK client is passed to a "
+            "function the analysis does not follow"
+        )
 
     def _operation(self, service: str, pascal: str, node: Any, params: Any) -> None:
         """A v3 command or aggregated method: ``GetObject`` of ``s3``; a document client's
@@ -576,6 +591,20 @@ class _File:
 
 
 _CLIENTS = frozenset({"client", "aggregated", "doc_client", "doc", "v2_client", "v2_doc"})
+#: the node types ``bind`` and ``find`` read
+_READ = frozenset(
+    {
+        "import_statement",
+        "variable_declarator",
+        "assignment_expression",
+        "public_field_definition",
+        "field_definition",
+        "function_declaration",
+        "call_expression",
+        "new_expression",
+        "subscript_expression",
+    }
+)
 #: methods of a client object that are no operation
 _CLIENT_METHODS = frozenset(
     {"send", "destroy", "middlewareStack", "config", "promise", "on", "then"}

@@ -31,7 +31,6 @@ from guardrails.rules.code_permissions import (
 )
 from guardrails.rules.quoting import quote_action
 
-FORMATS = ("text", "json", "cdk")
 #: the JSON document's version: a field is only ever added
 SCHEMA_VERSION = 1
 
@@ -59,7 +58,9 @@ def of(fn: LambdaFunction) -> FunctionPrivilege:
     """The picture of ``fn`` (its code analysed once: the analysis is cached)."""
     analysis = analyze_function(fn)
     policy = derive(fn, analysis)
-    unused = unused_grants(fn, policy) if policy.complete else ()
+    alone = fn.role is not None and len(fn.role.functions) == 1
+    # what a role shared with other functions grants may be theirs: not compared (GR-IAM-15)
+    unused = unused_grants(fn, policy) if policy.complete and alone else ()
     return FunctionPrivilege(fn, policy, unused, missing_grants(fn, analysis))
 
 
@@ -175,6 +176,8 @@ def _function_text(p: FunctionPrivilege) -> str:
             lines += [
                 f"    {_unused_text(u)} ({u.site.logical_id} {u.site.location})" for u in p.unused
             ]
+        elif p.shared_role:
+            lines.append("  granted, never used: not compared (other functions use the role)")
         elif policy.complete:
             lines.append("  granted, never used: nothing")
         if p.missing:

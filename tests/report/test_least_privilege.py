@@ -92,3 +92,11 @@ def test_cli_unknown_function_is_an_error(
     code, out, err = run(capsys, str(assembly.directory), "--function", "Nope")
     assert (code, out) == (2, "")
     assert err.startswith("guardrails: error: ") and "--function" in err
+
+
+def test_cli_text_says_a_shared_role_is_not_compared(
+    assembly: Assembly, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, str(assembly.directory), "--function", "Code/SharedOne")
+    assert code == 0
+    assert "  granted, never used: not compared (other functions use the role)" in out

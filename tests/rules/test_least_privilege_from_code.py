@@ -124,6 +124,22 @@ def build(app: cdk.App) -> None:
         IDS[f"{name}Role"] = logical_id(fn.role)
     IDS["Secure"] = logical_id(secure)
 
+    # two functions on one role: what it grants may be either's, GR-IAM-15 does not compare
+    shared = iam.Role(stack, "Shared", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    orders.grant_read_write_data(shared)
+    for name in ("SharedOne", "SharedTwo"):
+        IDS[name] = logical_id(
+            lambda_.Function(
+                stack,
+                name,
+                runtime=lambda_.Runtime.PYTHON_3_12,
+                handler="index.handler",
+                code=lambda_.Code.from_inline(SECURE),
+                environment={"TABLE": orders.table_name},
+                role=shared,
+            )
+        )
+
 
 @pytest.fixture(scope="module")
 def assembly(module_tmp: Path) -> Assembly:
@@ -262,3 +278,11 @@ def test_a_secure_function_whose_grants_match_its_code_is_quiet(assembly: Assemb
         },
         {"Effect": "Allow", "Action": "dynamodb:PutItem", "Resource": arn("Orders")},
     ]
+
+
+def test_a_shared_role_is_not_compared(assembly: Assembly) -> None:
+    """The role's other function may use what this one does not: GR-IAM-15 stays quiet, and
+    GR-IAM-16 still reports the call no statement allows (the secret is granted to none)."""
+    for name in ("SharedOne", "SharedTwo"):
+        assert [f[0] for f in found(assembly, name)] == ["GR-IAM-16"]
+        assert picture(assembly, name).unused == ()
