@@ -23,7 +23,7 @@ from guardrails.model import node_calls, python_calls
 from guardrails.model.asset_files import READ_ERRORS, fingerprint, open_asset
 from guardrails.model.function import LambdaFunction
 from guardrails.model.sdk_calls import CodeAnalysis
-from guardrails.model.values import Text, literal_str
+from guardrails.model.values import literal_str, render
 
 #: source files read per asset, and bytes per file (a handler is KiB; a bundle may be MiB)
 MAX_FILES = 2_000
@@ -118,10 +118,7 @@ def _library_layer(layer: object) -> bool:
     """A layer that only brings libraries the function's code calls (so its calls are in the
     code read): AWS's own Powertools for AWS Lambda layers (Python, TypeScript), by the
     account that publishes them. Any other layer may call AWS itself, or be an extension."""
-    text = literal_str(layer)
-    if text is None and isinstance(layer, Text):
-        text = "".join(p if isinstance(p, str) else "\x01" for p in layer.parts)
-    return text is not None and _POWERTOOLS_LAYER.search(text) is not None
+    return _POWERTOOLS_LAYER.search(render(layer)) is not None
 
 
 def _source(language: str, name: str) -> bool:

@@ -23,7 +23,7 @@ from guardrails.model.code_analysis import analyze_function
 from guardrails.model.function import LambdaFunction, Referenced
 from guardrails.model.sdk_calls import CodeAnalysis, SdkCall, camel_to_snake
 from guardrails.model.service_use import ServiceUse, on_callers_behalf, service_use
-from guardrails.model.values import Text, Token
+from guardrails.model.values import referenced_resources
 
 
 @dataclass(frozen=True)
@@ -246,15 +246,8 @@ def call_target(fn: LambdaFunction, call: SdkCall) -> Referenced | None:
     """The resource of the template the call's environment variable names, if it names one."""
     if call.env is None:
         return None
-    value = fn.environment.get(call.env)
-    targets: set[str] = set()
-    if isinstance(value, Token) and value.resource:
-        targets = {value.resource}
-    elif isinstance(value, Text):
-        targets = {t.target for t in value.tokens if t.resource}
-    if len(targets) != 1:
-        return None
-    return fn.referenced.get(targets.pop())
+    targets = referenced_resources(fn.environment.get(call.env))
+    return fn.referenced.get(targets.pop()) if len(targets) == 1 else None
 
 
 def resource_for(action: str, target: Referenced | None) -> DerivedResource:

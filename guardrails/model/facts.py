@@ -29,6 +29,8 @@ VPC_ENI_ACTIONS = (
 
 #: what the function's role needs to send traces when ``TracingConfig.Mode`` is ``Active``
 XRAY_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
+#: what Lambda needs to write a function's logs (``CreateLogGroup`` when no group exists)
+LOG_ACTIONS = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")
 
 #: what the function's role needs on its own log group (the group exists: no CreateLogGroup)
 LOG_WRITE_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")

@@ -29,7 +29,6 @@ a partial one.
 from __future__ import annotations
 
 import ast
-import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -452,11 +451,8 @@ class _Calls:
                 # ``client.get_paginator("op").paginate(Bucket=...)``: the resource is
                 # paginate's (met first: the walk reaches the outer call first)
                 self._chained.add(id(inner))
-                before = len(self.calls)
-                self._client_call(inner, client.service, "get_paginator")
                 env = self._env_argument(node)
-                if env and len(self.calls) > before:
-                    self.calls[-1] = dataclasses.replace(self.calls[-1], env=env)
+                self._client_call(inner, client.service, "get_paginator", env)
                 return
         if _is_name(func, "getattr") and node.args:
             if isinstance(self.evaluator.value(node.args[0]), (_Client, _Resource)):
@@ -474,7 +470,11 @@ class _Calls:
         elif isinstance(owner, _Resource):
             self._resource_call(node, owner, func.attr)
 
-    def _client_call(self, node: ast.Call, service: str, method: str) -> None:
+    def _client_call(
+        self, node: ast.Call, service: str, method: str, env: str | None = None
+    ) -> None:
+        """``client.method(...)``; ``env``: the call's resource when another call names it
+        (``paginate(Bucket=...)`` for ``get_paginator``), else the call's own argument."""
         if method in data()["client_helpers"]:
             return
         operation: str | None = method
@@ -500,7 +500,7 @@ class _Calls:
                 "literal"
             )
             return
-        self._record(node, service, operation, self._env_argument(node))
+        self._record(node, service, operation, env or self._env_argument(node))
 
     def _resource_call(self, node: ast.Call, owner: _Resource, method: str) -> None:
         methods = data()["resources"].get(owner.service, {}).get(owner.kind, {})

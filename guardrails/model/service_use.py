@@ -14,12 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from guardrails.model.facts import VPC_ENI_ACTIONS, XRAY_ACTIONS
+from guardrails.model.facts import LOG_ACTIONS, VPC_ENI_ACTIONS, XRAY_ACTIONS
 from guardrails.model.function import LambdaFunction
 from guardrails.model.values import Text, Token, literal_str
 
-#: what Lambda needs to write the function's logs (``CreateLogGroup`` when no group exists)
-LOG_ACTIONS = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")
 #: the reads of an event source mapping, by source kind
 SOURCE_READS: dict[str, tuple[str, ...]] = {
     # the CDK's SqsEventSource also grants ChangeMessageVisibility and GetQueueUrl

@@ -19,20 +19,19 @@ from functools import lru_cache
 from guardrails.model import actions
 from guardrails.model.code_analysis import analyze_function
 from guardrails.model.derived_policy import DerivedPolicy, call_target, derive
-from guardrails.model.facts import VPC_ENI_ACTIONS, XRAY_ACTIONS
+from guardrails.model.facts import LOG_ACTIONS, VPC_ENI_ACTIONS, XRAY_ACTIONS
 from guardrails.model.function import ExecutionRole, LambdaFunction, Site, Statement
 from guardrails.model.sdk_calls import CodeAnalysis, SdkCall
 from guardrails.model.values import Text, Token, refers_to
 from guardrails.rules.base import RuleContext, Violation, rule
 from guardrails.rules.quoting import quote_action
 
-_LOGS = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")
 #: AWS managed policies whose content is known here (what they allow, on every resource);
 #: any other AWS managed policy may allow anything: the rule then says nothing
 KNOWN_AWS_POLICIES: dict[str, tuple[str, ...]] = {
     "AdministratorAccess": ("*",),
-    "service-role/AWSLambdaBasicExecutionRole": _LOGS,
-    "service-role/AWSLambdaVPCAccessExecutionRole": (*_LOGS, *VPC_ENI_ACTIONS),
+    "service-role/AWSLambdaBasicExecutionRole": LOG_ACTIONS,
+    "service-role/AWSLambdaVPCAccessExecutionRole": (*LOG_ACTIONS, *VPC_ENI_ACTIONS),
     "AWSXRayDaemonWriteAccess": (
         *XRAY_ACTIONS,
         "xray:GetSamplingRules",
