@@ -9,7 +9,13 @@ import sys
 from pathlib import Path
 
 from guardrails.pulumi import PulumiResource, scan_resources, translate
-from guardrails.pulumi.resources import SECRET_SIGNATURE, SIGNATURE_KEY, UNKNOWN_VALUES
+from guardrails.pulumi.resources import (
+    ARCHIVE_SIGNATURE,
+    ASSET_SIGNATURE,
+    SECRET_SIGNATURE,
+    SIGNATURE_KEY,
+    UNKNOWN_VALUES,
+)
 from guardrails.pulumi.translator import SECRET_PARAMETER, UNKNOWN_PARAMETER
 
 UNKNOWN = next(iter(sorted(UNKNOWN_VALUES)))
@@ -45,6 +51,8 @@ def resource(
 
 
 ROLE = "aws:iam/role:Role"
+#: a handler that calls no AWS API: what its role grants is for Lambda's own use or unused
+HANDLER = "def handler(event, context):\n    return None\n"
 FUNCTION = "aws:lambda/function:Function"
 
 
@@ -249,3 +257,56 @@ def test_fixes_are_written_for_pulumi() -> None:
     fn = resource(FUNCTION, "fn", runtime="python3.12", handler="i.h")
     (tracing,) = [f for f in scan_resources([fn]).report.findings if f.rule_id == "GR-OBS-01"]
     assert 'tracing_config={"mode": "Active"}' in tracing.fix
+
+
+def test_event_invoke_destinations_on_failure_and_on_success() -> None:
+    """Both destinations reach the model: what the role grants to send to the on-success topic
+    is Lambda's use, as in CDK (GR-IAM-15 does not call it unused)."""
+    topic_arn = "arn:aws:sns:eu-west-1:123456789012:done-0a1b2c3"
+    queue_arn = "arn:aws:sqs:eu-west-1:123456789012:failed-0a1b2c3"
+    role_arn = "arn:aws:iam::123456789012:role/role-0a1b2c3"
+    role = resource(ROLE, "role", assumeRolePolicy=TRUST, arn=role_arn, name="role-0a1b2c3")
+    grants = resource(
+        "aws:iam/rolePolicy:RolePolicy",
+        "grants",
+        role="role-0a1b2c3",
+        policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": "sns:Publish", "Resource": topic_arn},
+                    {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queue_arn},
+                ],
+            }
+        ),
+    )
+    fn = resource(
+        FUNCTION,
+        "fn",
+        runtime="python3.12",
+        handler="index.handler",
+        role=role_arn,
+        arn="arn:aws:lambda:eu-west-1:123456789012:function:fn-0a1b2c3",
+        code={
+            SIGNATURE_KEY: ARCHIVE_SIGNATURE,
+            "assets": {"index.py": {SIGNATURE_KEY: ASSET_SIGNATURE, "text": HANDLER}},
+        },
+    )
+    config = resource(
+        "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+        "async",
+        functionName="arn:aws:lambda:eu-west-1:123456789012:function:fn-0a1b2c3",
+        destinationConfig={
+            "onFailure": {"destination": queue_arn},
+            "onSuccess": {"destination": topic_arn},
+        },
+    )
+    topic = resource("aws:sns/topic:Topic", "done", arn=topic_arn)
+    queue = resource("aws:sqs/queue:Queue", "failed", arn=queue_arn)
+    everything = [role, grants, fn, config, topic, queue]
+    properties = translate(everything).template["Resources"]["Async"]["Properties"]
+    assert properties["DestinationConfig"] == {
+        "OnFailure": {"Destination": {"Fn::GetAtt": ["Failed", "Arn"]}},
+        "OnSuccess": {"Destination": {"Fn::GetAtt": ["Done", "Arn"]}},
+    }
+    assert "GR-IAM-15" not in rules(everything)

@@ -183,7 +183,7 @@ def _event_source_mapping(t: Translator, r: PulumiResource, p: dict[str, Any]) -
         {
             "FunctionName": t.ref(r, "functionName", p.get("functionName"), FUNCTIONS),
             "EventSourceArn": t.ref(r, "eventSourceArn", p.get("eventSourceArn"), (), "Arn"),
-            "DestinationConfig": _on_failure(t, r, p, "destinationArn"),
+            "DestinationConfig": _destinations(t, r, p, "destinationArn"),
             "Topics": t.value(p.get("topics")),
             "SelfManagedEventSource": pascal(t.value(p.get("selfManagedEventSource"))),
         },
@@ -198,19 +198,22 @@ def _event_invoke_config(t: Translator, r: PulumiResource, p: dict[str, Any]) ->
         {
             "FunctionName": t.ref(r, "functionName", p.get("functionName"), FUNCTIONS),
             "Qualifier": t.value(p.get("qualifier")) or "$LATEST",
-            "DestinationConfig": _on_failure(t, r, p, "destination"),
+            "DestinationConfig": _destinations(t, r, p, "destination"),
         },
     )
 
 
-def _on_failure(t: Translator, r: PulumiResource, p: dict[str, Any], key: str) -> Any:
-    """``destinationConfig.onFailure.<key>`` as a template's ``DestinationConfig``."""
+def _destinations(t: Translator, r: PulumiResource, p: dict[str, Any], key: str) -> Any:
+    """``destinationConfig.onFailure.<key>`` / ``onSuccess.<key>`` as a template's
+    ``DestinationConfig`` (None when neither is set)."""
     destination = p.get("destinationConfig")
-    on_failure = destination.get("onFailure") if isinstance(destination, dict) else None
-    if not isinstance(on_failure, dict):
-        return None
-    target = t.ref(r, "destinationConfig", on_failure.get(key), (), "Arn")
-    return {"OnFailure": {"Destination": target}}
+    out = {}
+    for pulumi_key, cfn_key in (("onFailure", "OnFailure"), ("onSuccess", "OnSuccess")):
+        found = destination.get(pulumi_key) if isinstance(destination, dict) else None
+        if isinstance(found, dict):
+            target = t.ref(r, "destinationConfig", found.get(key), (), "Arn")
+            out[cfn_key] = {"Destination": target}
+    return out or None
 
 
 @handles("aws:lambda/alias:Alias")
